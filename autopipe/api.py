@@ -1,0 +1,180 @@
+"""The public estimators and the one-call ``fit``.
+
+``AutoClassifier`` / ``AutoRegressor`` are scikit-learn estimators: ``__init__`` only
+stores its arguments, ``fit`` checks them, runs the search and refits the best complete
+pipeline on all rows. This is the only module that maps scikit-learn names (``scoring``,
+``random_state``) to search names (metric, seed).
+"""
+
+from __future__ import annotations
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.utils.validation import check_is_fitted
+
+from autopipe import frames
+from autopipe.exceptions import AutopipeError, DataError, ParameterError
+from autopipe.runner import SearchSettings, run_search
+
+
+class _AutoBase(BaseEstimator):
+    _task_kind = ""
+
+    def __init__(self, time_budget=60.0, n_trials=None, scoring=None, cv=5, n_jobs=1, random_state=None,
+                 column_kinds=None, storage=None, study_name=None, verbose=0):
+        self.time_budget = time_budget
+        self.n_trials = n_trials
+        self.scoring = scoring
+        self.cv = cv
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.column_kinds = column_kinds
+        self.storage = storage
+        self.study_name = study_name
+        self.verbose = verbose
+
+    # -- fitting -------------------------------------------------------------------------
+    def fit(self, X, y):
+        settings = self._settings()
+        X = frames.to_frame(X, reset_names=True)
+        y = frames.to_target(y, X)
+        self._set_input_attrs(X)
+        X, y, n_dropped = frames.drop_missing_target(X, y)
+        if n_dropped and self.verbose >= 0:
+            warnings.warn(f"Dropped {n_dropped} rows whose target is missing.", UserWarning, stacklevel=2)
+        result = run_search(X, y, task_kind=self._task_kind, settings=settings)
+        self.schema_ = result.schema
+        self.metric_ = result.metric
+        self.study_ = result.study
+        self.best_pipeline_ = result.pipeline
+        self.cv_score_ = result.cv_score
+        self.best_params_ = dict(result.study.best_params)
+        self.fit_time_ = result.elapsed_s
+        self.settings_ = {**settings.to_dict(), "n_dropped_target_rows": n_dropped}
+        if self.schema_.task != "regression":
+            self.classes_ = np.asarray(self.schema_.classes)
+        return self
+
+    def _settings(self) -> SearchSettings:
+        name = type(self).__name__
+        if self.time_budget is not None and (not isinstance(self.time_budget, Real) or self.time_budget <= 0):
+            raise ParameterError(f"The 'time_budget' parameter of {name} must be a number > 0 (seconds) or None. "
+                                 f"Got {self.time_budget!r} instead.")
+        if self.n_trials is not None and (not isinstance(self.n_trials, Integral) or self.n_trials < 1):
+            raise ParameterError(f"The 'n_trials' parameter of {name} must be an int >= 1 or None. "
+                                 f"Got {self.n_trials!r} instead.")
+        if self.time_budget is None and self.n_trials is None:
+            raise ParameterError(f"{name} needs a 'time_budget' or 'n_trials' to know when to stop. Got neither.")
+        if not isinstance(self.cv, Integral) or isinstance(self.cv, bool) or self.cv < 2:
+            raise ParameterError(f"The 'cv' parameter of {name} must be an int >= 2. Got {self.cv!r} instead.")
+        if not isinstance(self.n_jobs, Integral) or (self.n_jobs < 1 and self.n_jobs != -1):
+            raise ParameterError(f"The 'n_jobs' parameter of {name} must be an int >= 1 or -1. "
+                                 f"Got {self.n_jobs!r} instead.")
+        if self.random_state is not None and not isinstance(self.random_state, Integral):
+            raise ParameterError(f"The 'random_state' parameter of {name} must be an int or None. "
+                                 f"Got {self.random_state!r} instead.")
+        seed = int(np.random.SeedSequence().entropy % (2**31)) if self.random_state is None else int(self.random_state)
+        return SearchSettings(time_budget=self.time_budget, n_trials=self.n_trials, metric=self.scoring,
+                              cv=int(self.cv), n_jobs=int(self.n_jobs), seed=seed,
+                              column_kinds=self.column_kinds, storage=self.storage, study_name=self.study_name,
+                              verbose=int(self.verbose))
+
+    def _set_input_attrs(self, X: pd.DataFrame) -> None:
+        self.n_features_in_ = X.shape[1]
+        if frames.is_named(X):
+            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+
+    # -- predicting ------------------------------------------------------------------------
+    def _features(self, X) -> pd.DataFrame:
+        check_is_fitted(self, "best_pipeline_")
+        return frames.align_for_predict(X, self.schema_, self.n_features_in_,
+                                        getattr(self, "feature_names_in_", None))
+
+    # -- conveniences ---------------------------------------------------------------------
+    def leaderboard(self) -> pd.DataFrame:
+        from autopipe.report import leaderboard
+
+        check_is_fitted(self, "study_")
+        return leaderboard(self.study_.trials, str(self.study_.direction))
+
+    def save(self, path, *, overwrite: bool = True):
+        from autopipe.artifact import save
+
+        return save(self, path, overwrite=overwrite)
+
+    def report(self, path=None):
+        """Write the HTML report (to ``path``, or return the HTML text when None)."""
+        from autopipe.artifact import summary_of
+        from autopipe.report import render_report, write_report
+
+        summary = summary_of(self)
+        return render_report(summary) if path is None else write_report(summary, path)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.string = True
+        tags.input_tags.categorical = True
+        tags.non_deterministic = self.random_state is None
+        return tags
+
+
+class AutoClassifier(ClassifierMixin, _AutoBase):
+    """Searches classification pipelines; labels may be of any type."""
+
+    _task_kind = "classification"
+
+    def predict(self, X):
+        codes = self.best_pipeline_.predict(self._features(X))
+        return self.classes_[np.asarray(codes, dtype=int)]
+
+    def predict_proba(self, X):
+        proba = self.best_pipeline_.predict_proba(self._features(X))
+        return frames.full_proba(proba, self.best_pipeline_, len(self.classes_))
+
+
+class AutoRegressor(RegressorMixin, _AutoBase):
+    """Searches regression pipelines."""
+
+    _task_kind = "regression"
+
+    def predict(self, X):
+        return np.asarray(self.best_pipeline_.predict(self._features(X)), dtype=float)
+
+
+def fit(data: pd.DataFrame, target: str, *, time_budget: float | None = 60.0, n_trials: int | None = None,
+        metric: str | None = None, cv: int = 5, seed: int | None = 0, task: str | None = None, n_jobs: int = 1,
+        column_kinds: dict | None = None, storage: str | None = None, study_name: str | None = None,
+        verbose: int = 0) -> _AutoBase:
+    """Search pipelines for predicting column ``target`` of ``data``; return the fitted model."""
+    if not isinstance(data, pd.DataFrame):
+        raise ParameterError(f"autopipe.fit expects a pandas DataFrame. Got {type(data).__name__} instead.")
+    if target not in data.columns:
+        raise ParameterError(f"Target column {target!r} is not in the table. Columns: {_preview(data.columns)}.")
+    X = data.drop(columns=[target])
+    y = data[target]
+    if task is None:
+        from autopipe.schema import infer_task, target_missing_mask
+
+        task = infer_task(y[~target_missing_mask(y)])
+    if task not in ("binary", "multiclass", "regression", "classification"):
+        raise ParameterError(f"'task' must be 'binary', 'multiclass', 'regression' or None. Got {task!r} instead.")
+    cls = AutoRegressor if task == "regression" else AutoClassifier
+    model = cls(time_budget=time_budget, n_trials=n_trials, scoring=metric, cv=cv, n_jobs=n_jobs,
+                random_state=seed, column_kinds=column_kinds, storage=storage, study_name=study_name,
+                verbose=verbose)
+    return model.fit(X, y)
+
+
+def _preview(columns, limit: int = 12) -> str:
+    names = [str(c) for c in columns]
+    return ", ".join(names[:limit]) + (f", ... ({len(names)} in all)" if len(names) > limit else "")
+
+
+__all__ = ["AutoClassifier", "AutoRegressor", "AutopipeError", "DataError", "fit"]

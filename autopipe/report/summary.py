@@ -1,0 +1,174 @@
+"""Collect everything the report shows into one plain, JSON-able dict.
+
+Keeping the summary separate from the HTML means it can be tested without a browser,
+saved next to the page as ``summary.json`` and re-rendered later. It must work for a
+study that has no completed trial yet (``best`` is then None).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections import Counter
+from typing import Any
+
+from autopipe.report._jsonable import to_jsonable
+from autopipe.report.leaderboard import fold_scores_of, leaderboard, normalise_direction
+
+SUMMARY_FORMAT = 1
+LEADERBOARD_TOP = 50
+SURVIVAL_TOP = 10
+_STATES = ("COMPLETE", "PRUNED", "FAIL", "RUNNING", "WAITING")
+
+
+def build_summary(
+    *, schema: Any, study: Any, metric: Any, best_pipeline: Any,
+    settings: dict, elapsed_s: float, versions: dict,
+) -> dict:
+    """Return the report's content as plain JSON values (see the module docstring)."""
+    settings = dict(settings or {})
+    direction = normalise_direction(study.direction)
+    trials = list(study.trials)
+    best = _best_trial(trials, direction)
+    board = leaderboard(trials, direction)
+    summary = {
+        "format": SUMMARY_FORMAT,
+        "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "metric": {"name": str(metric.name), "direction": direction},
+        "data": _data(schema, settings),
+        "search": _search(trials, settings, elapsed_s),
+        "best": _best(best),
+        "pipeline": _pipeline(best_pipeline),
+        "leaderboard": board.head(LEADERBOARD_TOP).to_dict("records"),
+        "history": history(trials, direction),
+        "feature_survival": feature_survival(trials, direction),
+        "settings": settings,
+        "versions": dict(versions or {}),
+    }
+    return to_jsonable(summary)
+
+
+def history(trials: list[Any], direction: str) -> list[dict]:
+    """Completed trials in order, each with the best value seen so far."""
+    better = max if normalise_direction(direction) == "maximize" else min
+    points, best_so_far = [], None
+    for trial in sorted(_completed(trials), key=lambda t: t.number):
+        value = float(trial.value)
+        best_so_far = value if best_so_far is None else better(best_so_far, value)
+        points.append({
+            "number": trial.number, "value": value, "best": best_so_far,
+            "family": (trial.params or {}).get("family"),
+            "params": trial.params or {},
+        })
+    return points
+
+
+def feature_survival(trials: list[Any], direction: str, top: int = SURVIVAL_TOP) -> list[dict]:
+    """How often each feature was kept among the best completed trials that recorded it."""
+    reverse = normalise_direction(direction) == "maximize"
+    ranked = sorted(_completed(trials), key=lambda t: t.value, reverse=reverse)
+    kept = [t.user_attrs["selected_features"] for t in ranked
+            if (t.user_attrs or {}).get("selected_features") is not None][:top]
+    if not kept:
+        return []
+    counts = Counter(name for names in kept for name in set(names))
+    return [{"name": name, "share": n / len(kept), "n_trials": len(kept)}
+            for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))]
+
+
+def _completed(trials: list[Any]) -> list[Any]:
+    return [t for t in trials if t.state.name == "COMPLETE" and _finite(t.value)]
+
+
+def _finite(value: Any) -> bool:
+    try:
+        return value is not None and math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _best_trial(trials: list[Any], direction: str) -> Any | None:
+    """The best completed trial (earliest on ties), never a pruned or partial one."""
+    done = sorted(_completed(trials), key=lambda t: t.number)
+    if not done:
+        return None
+    pick = max if direction == "maximize" else min
+    return pick(done, key=lambda t: float(t.value))
+
+
+def _best(trial: Any | None) -> dict | None:
+    if trial is None:
+        return None
+    params = dict(trial.params or {})
+    attrs = trial.user_attrs or {}
+    return {
+        "trial": trial.number,
+        "score": float(trial.value),
+        "family": params.get("family"),
+        "selection": params.get("selection"),
+        "params": params,
+        "fold_scores": fold_scores_of(trial),
+        "duration_s": attrs.get("duration_s"),
+        "selected_features": attrs.get("selected_features"),
+    }
+
+
+def _search(trials: list[Any], settings: dict, elapsed_s: float) -> dict:
+    counts = Counter(t.state.name for t in trials)
+    ordered = {state: counts.pop(state, 0) for state in _STATES}
+    return {
+        "n_trials": len(trials),
+        "counts": {**ordered, **counts},
+        "elapsed_s": float(elapsed_s),
+        "time_budget_s": settings.get("time_budget"),
+        "n_trials_budget": settings.get("n_trials"),
+        "cv_folds": settings.get("cv"),
+        "sampler": settings.get("sampler"),
+        "pruner": settings.get("pruner"),
+        "seed": settings.get("seed"),
+    }
+
+
+def _data(schema: Any, settings: dict) -> dict:
+    columns = [_column(c) for c in getattr(schema, "columns", None) or []]
+    kinds = Counter(c["kind"] for c in columns)
+    return {
+        "rows": getattr(schema, "n_rows", None),
+        "n_columns": len(columns),
+        "target": getattr(schema, "target", None),
+        "task": getattr(schema, "task", None),
+        "classes": getattr(schema, "classes", None),
+        "class_balance": settings.get("class_balance"),
+        "kinds": [{"kind": k, "count": n, "used": sum(c["used"] for c in columns if c["kind"] == k)}
+                  for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))],
+        "columns": columns,
+        "dropped": [{"name": c["name"], "reason": c["reason"]} for c in columns if not c["used"]],
+    }
+
+
+def _column(column: Any) -> dict:
+    return {
+        "name": str(column.name),
+        "kind": str(getattr(getattr(column, "kind", None), "value", getattr(column, "kind", None))),
+        "dtype": str(getattr(column, "dtype", "")),
+        "missing": getattr(column, "n_missing", None),
+        "unique": getattr(column, "n_unique", None),
+        "used": bool(getattr(column, "used", True)),
+        "reason": getattr(column, "reason", None),
+    }
+
+
+def _pipeline(pipeline: Any) -> dict | None:
+    """A text description and, for sklearn pipelines, the list of named steps."""
+    if pipeline is None:
+        return None
+    steps = [{"name": str(name), "estimator": type(step).__name__}
+             for name, step in getattr(pipeline, "steps", [])]
+    return {"class": type(pipeline).__name__, "steps": steps, "text": _text(pipeline)}
+
+
+def _text(pipeline: Any) -> str:
+    if isinstance(pipeline, (list, tuple, dict)):
+        return json.dumps(to_jsonable(pipeline), indent=2)
+    return str(pipeline)

@@ -1,0 +1,161 @@
+"""One AutoML run: schema, metric, folds and study set up once, the search, the refit.
+
+The estimators in ``api`` and the CLI both call ``run_search``; it owns the order of
+things (checks before any training, known-good configurations before the sampler,
+the best COMPLETE trial refit on all rows) so neither caller repeats it.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from autopipe.evaluate import cross_validate, make_folds
+from autopipe.exceptions import AutopipeError, DataError
+from autopipe.metrics import Metric, resolve_metric
+from autopipe.schema import Schema, check_target, infer_schema, infer_task
+from autopipe.search import FixedTrial, MedianPruner, Study, TPESampler, TrialState, create_study
+from autopipe.space import default_configs, selected_features, suggest_pipeline
+
+STUDY_NAME = "autopipe"
+
+
+@dataclass
+class SearchSettings:
+    time_budget: float | None
+    n_trials: int | None
+    metric: str | None
+    cv: int
+    n_jobs: int
+    seed: int
+    column_kinds: dict | None = None
+    storage: Any = None
+    study_name: str | None = None
+    verbose: int = 0
+    callbacks: list[Callable] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out.pop("callbacks")
+        out["storage"] = self.storage if isinstance(self.storage, (str, type(None))) else type(self.storage).__name__
+        out["sampler"] = "TPESampler"
+        out["pruner"] = "MedianPruner"
+        return out
+
+
+@dataclass
+class SearchResult:
+    schema: Schema
+    metric: Metric
+    study: Study
+    pipeline: Any
+    cv_score: float
+    elapsed_s: float
+
+
+def resolve_task(y: pd.Series, task_kind: str) -> str:
+    """'classification' becomes binary or multiclass by the number of classes."""
+    if task_kind == "regression":
+        if y.dtype.kind not in "iufb" and not pd.api.types.is_numeric_dtype(y):
+            raise DataError(f"AutoRegressor needs a numeric target; {y.name!r} has dtype {y.dtype}. "
+                            "Use AutoClassifier for labels.")
+        return "regression"
+    if task_kind == "classification":
+        return "binary" if y.nunique(dropna=True) == 2 else "multiclass"
+    return infer_task(y)
+
+
+def encode_labels(y: pd.Series, schema: Schema) -> np.ndarray:
+    if schema.task == "regression":
+        return y.astype(float).to_numpy()
+    lookup = {c: i for i, c in enumerate(schema.classes)}
+    return np.array([lookup[_scalar(v)] for v in y], dtype=int)
+
+
+def _scalar(v):
+    return v.item() if hasattr(v, "item") else v
+
+
+def effective_folds(y: pd.Series, task: str, cv: int) -> int:
+    """Fewer folds when the smallest class cannot fill ``cv`` of them (said with a warning)."""
+    if task == "regression":
+        return min(cv, len(y))
+    smallest = int(y.value_counts().min())
+    if smallest < cv:
+        warnings.warn(f"The smallest class has {smallest} rows, fewer than cv={cv}: using {smallest} folds.",
+                      UserWarning, stacklevel=4)
+        return smallest
+    return cv
+
+
+def run_search(X: pd.DataFrame, y: pd.Series, *, task_kind: str, settings: SearchSettings) -> SearchResult:
+    started = time.monotonic()
+    deadline = None if settings.time_budget is None else started + float(settings.time_budget)
+    task = resolve_task(y, task_kind)
+    check_target(y, task, min(settings.cv, 2))
+    schema = infer_schema(X, y, task=task, column_kinds=settings.column_kinds)
+    X_used = X[schema.features]
+    y_enc = encode_labels(y, schema)
+    metric = resolve_metric(settings.metric, task, schema.n_classes)
+    study = _open_study(settings, metric, schema)
+    seed = int(study.user_attrs.get("seed", settings.seed))
+    folds = make_folds(y_enc, task, effective_folds(y, task, settings.cv), seed)
+
+    def objective(trial) -> float:
+        pipeline = suggest_pipeline(trial, schema, random_state=seed)
+        trial.set_user_attr("family", trial.params["family"])
+
+        def record(i, fitted):
+            if i == 0:
+                trial.set_user_attr("selected_features", selected_features(fitted, schema))
+
+        return cross_validate(trial, pipeline, X_used, y_enc, folds, metric, deadline=deadline,
+                              on_fold_fitted=record)
+
+    timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+    study.optimize(objective, n_trials=settings.n_trials, timeout=timeout, n_jobs=settings.n_jobs,
+                   catch=(Exception,), callbacks=settings.callbacks)
+    best = _best_complete(study)
+    pipeline = suggest_pipeline(FixedTrial(best.params), schema, random_state=seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pipeline.fit(X_used, y_enc)
+    return SearchResult(schema, metric, study, pipeline, float(best.value), time.monotonic() - started)
+
+
+def _open_study(settings: SearchSettings, metric: Metric, schema: Schema) -> Study:
+    study = create_study(direction=metric.direction, sampler=TPESampler(seed=settings.seed),
+                         pruner=MedianPruner(n_startup_trials=5, n_warmup_steps=1),
+                         storage=settings.storage, study_name=settings.study_name or STUDY_NAME,
+                         load_if_exists=True)
+    if not study.trials:
+        study.set_user_attr("seed", settings.seed)
+        study.set_user_attr("cv", settings.cv)
+        study.set_user_attr("metric", metric.name)
+        study.set_user_attr("task", schema.task)
+        for params in default_configs(schema):
+            study.enqueue_trial(params, user_attrs={"source": "default"})
+    elif study.user_attrs.get("metric", metric.name) != metric.name:
+        raise AutopipeError(f"The stored study optimises {study.user_attrs['metric']}, not {metric.name}: "
+                            "use the same metric to resume, or another study name.")
+    return study
+
+
+def _best_complete(study: Study):
+    complete = study.get_trials((TrialState.COMPLETE,))
+    if complete:
+        return study.best_trial
+    failed = study.get_trials((TrialState.FAIL,))
+    if failed:
+        reasons = Counter(t.system_attrs.get("fail_reason", "unknown error") for t in failed)
+        reason, count = reasons.most_common(1)[0]
+        raise AutopipeError(f"No pipeline finished: {len(failed)} trial(s) failed; the most common error "
+                            f"({count}x) was: {reason}")
+    raise AutopipeError("No pipeline finished cross-validation within the time budget: raise time_budget "
+                        "(or n_trials).")

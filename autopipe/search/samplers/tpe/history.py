@@ -1,0 +1,118 @@
+"""Finished trials kept as growing arrays, updated incrementally.
+
+Finished trials never change, so each is encoded once; a suggestion then costs array
+operations over the history rather than a Python loop over all past trials.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from autopipe.search.distributions import CategoricalDistribution, Distribution, compatible
+from autopipe.search.frozen import FrozenTrial, StudyDirection, TrialState
+from autopipe.search.samplers.tpe.parzen import Space
+
+
+class History:
+    def __init__(self, direction: StudyDirection) -> None:
+        self.sign = -1.0 if direction == StudyDirection.MAXIMIZE else 1.0
+        self.columns: dict[str, int] = {}
+        self.dists: list[Distribution] = []
+        self._values = np.full((64, 4), np.nan)
+        self._loss = np.zeros(64)
+        self._pruned = np.zeros(64, bool)
+        self._step = np.zeros(64)
+        self._number = np.zeros(64, int)
+        self.n = 0
+        self.seen: set[int] = set()
+        self.keys: set[frozenset] = set()
+        self.lock = threading.Lock()
+
+    # -- updating ----------------------------------------------------------------------
+    def update(self, trials: list[FrozenTrial]) -> None:
+        for t in trials:
+            if t.trial_id in self.seen or t.state not in (TrialState.COMPLETE, TrialState.PRUNED):
+                continue
+            self.seen.add(t.trial_id)
+            self.keys.add(config_key(t.params))
+            if t.state == TrialState.COMPLETE and t.value is None:
+                continue
+            if t.state == TrialState.PRUNED and t.value is None and not t.intermediate_values:
+                continue
+            self._append(t)
+
+    def _append(self, t: FrozenTrial) -> None:
+        self._grow_rows()
+        row = self.n
+        for name, dist in t.distributions.items():
+            col = self._column(name, dist)
+            if col is not None:
+                self._values[row, col] = dist.to_internal(t.params[name])
+        pruned = t.state == TrialState.PRUNED
+        value = t.value if t.value is not None else t.intermediate_values[t.last_step]
+        self._loss[row] = self.sign * value
+        self._pruned[row] = pruned
+        self._step[row] = (t.last_step or 0) if pruned else np.inf
+        self._number[row] = t.number
+        self.n += 1
+
+    def _column(self, name: str, dist: Distribution) -> int | None:
+        col = self.columns.get(name)
+        if col is None:
+            col = len(self.dists)
+            self.columns[name] = col
+            self.dists.append(dist)
+            if col >= self._values.shape[1]:
+                extra = np.full((self._values.shape[0], self._values.shape[1]), np.nan)
+                self._values = np.hstack([self._values, extra])
+            return col
+        if not compatible(self.dists[col], dist):
+            return None
+        self.dists[col] = _widest(self.dists[col], dist)
+        return col
+
+    def _grow_rows(self) -> None:
+        if self.n < self._values.shape[0]:
+            return
+        cap = 2 * self._values.shape[0]
+        self._values = np.vstack([self._values, np.full(self._values.shape, np.nan)])
+        self._loss = np.resize(self._loss, cap)
+        self._pruned = np.resize(self._pruned, cap)
+        self._step = np.resize(self._step, cap)
+        self._number = np.resize(self._number, cap)
+
+    # -- views ---------------------------------------------------------------------------
+    @property
+    def values(self) -> np.ndarray:
+        return self._values[: self.n, : len(self.dists)]
+
+    @property
+    def number(self) -> np.ndarray:
+        return self._number[: self.n]
+
+    def order(self) -> np.ndarray:
+        """Row indices best first: completed by loss, then pruned by how far they got."""
+        n = self.n
+        return np.lexsort((self._loss[:n], -self._step[:n], self._pruned[:n]))
+
+    def space(self, cols: list[int] | None = None) -> Space:
+        dists = self.dists if cols is None else [self.dists[c] for c in cols]
+        low, high, nc = [], [], []
+        for d in dists:
+            if isinstance(d, CategoricalDistribution):
+                low.append(0.0), high.append(float(len(d.choices))), nc.append(len(d.choices))
+            else:
+                lo, hi = d.internal_bounds
+                low.append(lo), high.append(hi), nc.append(0)
+        return Space(np.array(low), np.array(high), np.array(nc, dtype=int))
+
+
+def config_key(params: dict) -> frozenset:
+    return frozenset((k, v) for k, v in params.items())
+
+
+def _widest(a: Distribution, b: Distribution) -> Distribution:
+    """Keep the newest domain; a later trial may legitimately narrow or widen a range."""
+    return b
