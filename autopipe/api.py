@@ -81,7 +81,7 @@ class _AutoBase(BaseEstimator):
         return SearchSettings(time_budget=self.time_budget, n_trials=self.n_trials, metric=self.scoring,
                               cv=int(self.cv), n_jobs=int(self.n_jobs), seed=seed,
                               column_kinds=self.column_kinds, storage=self.storage, study_name=self.study_name,
-                              verbose=int(self.verbose))
+                              verbose=int(self.verbose), callbacks=list(getattr(self, "_callbacks", [])))
 
     def _set_input_attrs(self, X: pd.DataFrame) -> None:
         self.n_features_in_ = X.shape[1]
@@ -151,7 +151,7 @@ class AutoRegressor(RegressorMixin, _AutoBase):
 def fit(data: pd.DataFrame, target: str, *, time_budget: float | None = 60.0, n_trials: int | None = None,
         metric: str | None = None, cv: int = 5, seed: int | None = 0, task: str | None = None, n_jobs: int = 1,
         column_kinds: dict | None = None, storage: str | None = None, study_name: str | None = None,
-        verbose: int = 0) -> _AutoBase:
+        verbose: int = 0, callbacks: list | None = None) -> _AutoBase:
     """Search pipelines for predicting column ``target`` of ``data``; return the fitted model."""
     if not isinstance(data, pd.DataFrame):
         raise ParameterError(f"autopipe.fit expects a pandas DataFrame. Got {type(data).__name__} instead.")
@@ -169,6 +169,7 @@ def fit(data: pd.DataFrame, target: str, *, time_budget: float | None = 60.0, n_
     model = cls(time_budget=time_budget, n_trials=n_trials, scoring=metric, cv=cv, n_jobs=n_jobs,
                 random_state=seed, column_kinds=column_kinds, storage=storage, study_name=study_name,
                 verbose=verbose)
+    model._callbacks = list(callbacks or [])
     return model.fit(X, y)
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import time
 import warnings
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from autopipe.evaluate import cross_validate, make_folds
 from autopipe.exceptions import AutopipeError, DataError
@@ -41,8 +42,7 @@ class SearchSettings:
     callbacks: list[Callable] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        out = asdict(self)
-        out.pop("callbacks")
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "callbacks"}
         out["storage"] = self.storage if isinstance(self.storage, (str, type(None))) else type(self.storage).__name__
         out["sampler"] = "TPESampler"
         out["pruner"] = "MedianPruner"
@@ -95,6 +95,13 @@ def effective_folds(y: pd.Series, task: str, cv: int) -> int:
 
 
 def run_search(X: pd.DataFrame, y: pd.Series, *, task_kind: str, settings: SearchSettings) -> SearchResult:
+    """Search and refit with native thread pools held at one thread per trial: OpenMP
+    pools (HistGradientBoosting, LightGBM) that spin on busy cores slow fits ~100x."""
+    with threadpool_limits(limits=1):
+        return _run_search(X, y, task_kind=task_kind, settings=settings)
+
+
+def _run_search(X: pd.DataFrame, y: pd.Series, *, task_kind: str, settings: SearchSettings) -> SearchResult:
     started = time.monotonic()
     deadline = None if settings.time_budget is None else started + float(settings.time_budget)
     task = resolve_task(y, task_kind)

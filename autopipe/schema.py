@@ -198,7 +198,9 @@ def _is_boolean(s: pd.Series, values: pd.Series) -> bool:
         return False
     if uniques == {True, False} and all(isinstance(v, (bool, np.bool_)) for v in uniques):
         return True
-    return all(isinstance(v, str) for v in uniques) and {v.lower() for v in uniques} == _BOOL_STRINGS
+    if not all(isinstance(v, str) for v in uniques):
+        return False
+    return {v.lower() for v in uniques} == _BOOL_STRINGS
 
 
 def _looks_like_dates(values: pd.Series) -> bool:

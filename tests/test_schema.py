@@ -115,8 +115,12 @@ def test_infer_task(values, task):
 
 
 def test_real_datasets():
-    expected = {"penguins.csv": ("species", "multiclass"), "credit_g.csv": ("credit_risk", "binary"),
-                "diabetes.csv": ("target", "regression"), "car_evaluation.csv": ("class", "multiclass")}
+    expected = {
+        "penguins.csv": ("species", "multiclass"),
+        "credit_g.csv": ("credit_risk", "binary"),
+        "diabetes.csv": ("target", "regression"),
+        "car_evaluation.csv": ("class", "multiclass"),
+    }
     for file, (target, task) in expected.items():
         df = pd.read_csv(f"{DATA}/{file}")
         s = infer_schema(df.drop(columns=target), df[target])

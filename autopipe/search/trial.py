@@ -150,7 +150,7 @@ class FixedTrial:
             value = self._fixed[name]
             if not distribution.contains(value):
                 raise ParameterError(f"Value {value!r} of parameter {name!r} is outside its domain {distribution}.")
-            value = distribution.to_external(distribution.to_internal(value))
+            value = _as_given(distribution, value)
         self.params[name] = value
         self.distributions[name] = distribution
         return value
@@ -163,6 +163,17 @@ class FixedTrial:
 
     def set_user_attr(self, key: str, value: Any) -> None:
         self.user_attrs[key] = value
+
+
+def _as_given(distribution: Distribution, value: Any) -> Any:
+    """The fixed value itself in the distribution's type (no log/exp round trip)."""
+    if isinstance(distribution, CategoricalDistribution):
+        return distribution.choices[int(distribution.to_internal(value))]
+    if isinstance(distribution, IntDistribution):
+        return int(value)
+    if distribution.step is not None:
+        return distribution.to_external(distribution.to_internal(value))
+    return float(value)
 
 
 def _only_value(distribution: Distribution) -> Any:

@@ -89,7 +89,7 @@ def _date_parts(s: pd.Series) -> np.ndarray:
     if not pd.api.types.is_datetime64_any_dtype(s):
         s = pd.to_datetime(s.astype(object), errors="coerce", format="mixed")
     dt = s.dt
-    parts = [dt.year, dt.month, dt.day, dt.dayofweek, dt.hour]
+    parts = [dt.year, dt.month, dt.day, dt.day_of_week, dt.hour]
     return np.column_stack([p.to_numpy(dtype=float, na_value=np.nan) for p in parts])
 
 

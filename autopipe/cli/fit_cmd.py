@@ -1,0 +1,61 @@
+"""``autopipe fit``: search pipelines for a CSV and write a run directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from autopipe.cli.progress import Progress
+from autopipe.cli.tables import read_table
+from autopipe.exceptions import ParameterError
+
+
+@click.command()
+@click.argument("data", type=click.Path(dir_okay=False))
+@click.option("--target", required=True, help="Name of the column to predict.")
+@click.option("--time-budget", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
+              help="Seconds of search (the final refit comes on top).")
+@click.option("--trials", "n_trials", type=click.IntRange(min=1), default=None, help="Stop after this many trials.")
+@click.option("--metric", default=None, help="Metric name (roc_auc, log_loss, rmse, accuracy, r2, or any "
+                                            "scikit-learn scorer name). Default: by task.")
+@click.option("--cv", type=click.IntRange(min=2), default=5, show_default=True, help="Number of CV folds.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed of folds, sampler and models.")
+@click.option("--task", type=click.Choice(["binary", "multiclass", "regression"]), default=None,
+              help="Force the task instead of inferring it from the target.")
+@click.option("--n-jobs", type=int, default=1, show_default=True, help="Trials run in parallel.")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Run directory (default: runs/<data file name>). An existing run is resumed.")
+@click.option("--sep", default=None, help="CSV separator (default: detected).")
+@click.option("--decimal", default=None, help="Decimal mark (default: detected).")
+@click.option("--encoding", default=None, help="File encoding (default: UTF-8, BOM allowed).")
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors and the final summary line.")
+def fit(data, target, time_budget, n_trials, metric, cv, seed, task, n_jobs, out, sep, decimal, encoding, quiet):
+    """Search pipelines predicting TARGET in the CSV file DATA; save the best to --out.
+
+    \b
+    Example:
+      autopipe fit datasets/breast_cancer.csv --target target --time-budget 60 --out runs/bc
+    """
+    import autopipe
+
+    table = read_table(data, sep=sep, decimal=decimal, encoding=encoding)
+    if target not in table.columns:
+        raise ParameterError(f"--target {target!r} is not a column of {data}. Columns: "
+                             f"{', '.join(map(str, list(table.columns)[:15]))}.")
+    out_dir = Path(out) if out is not None else Path("runs") / Path(data).name.split(".")[0]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if not quiet:
+        click.echo(f"Read {data}: {table.shape[0]} rows, {table.shape[1]} columns; target {target!r}.", err=True)
+    progress = Progress(time_budget, n_trials, quiet=quiet)
+    try:
+        model = autopipe.fit(table, target=target, time_budget=time_budget, n_trials=n_trials, metric=metric,
+                             cv=cv, seed=seed, task=task, n_jobs=n_jobs,
+                             storage=f"sqlite:///{(out_dir / 'study.db').resolve()}", callbacks=[progress])
+    finally:
+        progress.close()
+    model.save(out_dir)
+    best = model.study_.best_trial
+    click.echo(f"Best: trial {best.number} ({best.params.get('family')}), CV {model.metric_.name} "
+               f"{model.cv_score_:.5g}; {len(model.study_.trials)} trials. Saved to {out_dir}/ "
+               f"(report: {out_dir / 'report.html'}).")
