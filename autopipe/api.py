@@ -46,6 +46,9 @@ class _AutoBase(BaseEstimator):
         X, y, n_dropped = frames.drop_missing_target(X, y)
         if n_dropped and self.verbose >= 0:
             warnings.warn(f"Dropped {n_dropped} rows whose target is missing.", UserWarning, stacklevel=2)
+        dropped_classes = {}
+        if self._task_kind == "classification":
+            X, y, dropped_classes = frames.drop_singleton_classes(X, y)
         result = run_search(X, y, task_kind=self._task_kind, settings=settings)
         self.schema_ = result.schema
         self.metric_ = result.metric
@@ -54,7 +57,8 @@ class _AutoBase(BaseEstimator):
         self.cv_score_ = result.cv_score
         self.best_params_ = dict(result.study.best_params)
         self.fit_time_ = result.elapsed_s
-        self.settings_ = {**settings.to_dict(), "n_dropped_target_rows": n_dropped}
+        self.settings_ = {**settings.to_dict(), "n_dropped_target_rows": n_dropped,
+                          "dropped_classes": dropped_classes}
         if self.schema_.task != "regression":
             self.classes_ = np.asarray(self.schema_.classes)
         return self
@@ -94,7 +98,7 @@ class _AutoBase(BaseEstimator):
     def _features(self, X) -> pd.DataFrame:
         check_is_fitted(self, "best_pipeline_")
         return frames.align_for_predict(X, self.schema_, self.n_features_in_,
-                                        getattr(self, "feature_names_in_", None))
+                                        getattr(self, "feature_names_in_", None), type(self).__name__)
 
     # -- conveniences ---------------------------------------------------------------------
     def leaderboard(self) -> pd.DataFrame:
@@ -131,11 +135,13 @@ class AutoClassifier(ClassifierMixin, _AutoBase):
     _task_kind = "classification"
 
     def predict(self, X):
-        codes = self.best_pipeline_.predict(self._features(X))
+        features = self._features(X)
+        codes = self.best_pipeline_.predict(features)
         return self.classes_[np.asarray(codes, dtype=int)]
 
     def predict_proba(self, X):
-        proba = self.best_pipeline_.predict_proba(self._features(X))
+        features = self._features(X)
+        proba = self.best_pipeline_.predict_proba(features)
         return frames.full_proba(proba, self.best_pipeline_, len(self.classes_))
 
 
@@ -145,7 +151,8 @@ class AutoRegressor(RegressorMixin, _AutoBase):
     _task_kind = "regression"
 
     def predict(self, X):
-        return np.asarray(self.best_pipeline_.predict(self._features(X)), dtype=float)
+        features = self._features(X)
+        return np.asarray(self.best_pipeline_.predict(features), dtype=float)
 
 
 def fit(data: pd.DataFrame, target: str, *, time_budget: float | None = 60.0, n_trials: int | None = None,

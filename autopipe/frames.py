@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from sklearn.exceptions import DataConversionWarning
 
 from autopipe.exceptions import DataError, ParameterError, SchemaMismatchError
 from autopipe.schema import target_missing_mask
@@ -26,7 +27,7 @@ def to_frame(X, *, reset_names: bool = False) -> pd.DataFrame:
     else:
         arr = np.asarray(X)
         if arr.dtype.kind == "c":
-            raise DataError("Complex numbers are not supported as features.")
+            raise DataError("Complex data not supported: features must be real numbers, strings or booleans.")
         if arr.ndim == 1:
             raise DataError("Expected a 2D table of features, got a 1D array. Reshape your data with "
                             "X.reshape(-1, 1) for one feature or X.reshape(1, -1) for one row.")
@@ -35,11 +36,13 @@ def to_frame(X, *, reset_names: bool = False) -> pd.DataFrame:
         frame = pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])])
         named = False
     if frame.shape[1] == 0:
-        raise DataError("The table has no feature columns: at least one is required.")
+        raise DataError(f"Found array with 0 feature(s) (shape={frame.shape}) while a minimum of 1 is required: "
+                        "the table has no feature columns.")
     if frame.shape[0] == 0:
-        raise DataError("The table has no rows: at least one is required.")
-    if any(frame[c].dtype.kind == "c" for c in frame.columns if isinstance(frame[c], pd.Series)):
-        raise DataError("Complex numbers are not supported as features.")
+        raise DataError(f"Found array with 0 sample(s) (shape={frame.shape}) while a minimum of 1 is required: "
+                        "the table has no rows.")
+    if any(dtype.kind == "c" for dtype in frame.dtypes):
+        raise DataError("Complex data not supported: features must be real numbers, strings or booleans.")
     frame = frame.copy(deep=False)
     frame.attrs[_NAMED] = named
     return frame
@@ -50,6 +53,8 @@ def is_named(frame: pd.DataFrame) -> bool:
 
 
 def to_target(y, X: pd.DataFrame) -> pd.Series:
+    if y is None:
+        raise DataError("This estimator requires y to be passed, but the target y is None.")
     if isinstance(y, pd.DataFrame):
         if y.shape[1] != 1:
             raise DataError(f"Expected one target column, got {y.shape[1]}.")
@@ -57,14 +62,16 @@ def to_target(y, X: pd.DataFrame) -> pd.Series:
     if not isinstance(y, pd.Series):
         arr = np.asarray(y)
         if arr.ndim == 2 and arr.shape[1] == 1:
-            warnings.warn("A column-vector y was passed when a 1d array was expected; it was raveled.",
-                          UserWarning, stacklevel=3)
+            warnings.warn("A column-vector y was passed when a 1d array was expected. Please change the shape "
+                          "of y to (n_samples,), for example using ravel().", DataConversionWarning, stacklevel=3)
             arr = arr.ravel()
         if arr.ndim != 1:
             raise DataError(f"Expected a 1D target, got an array of shape {arr.shape}.")
         if arr.dtype.kind == "c":
             raise DataError("Complex numbers are not supported as target values.")
         y = pd.Series(arr, name="target")
+    if y.dtype.kind == "c":
+        raise DataError("Complex data not supported as target values.")
     if len(y) != len(X):
         raise DataError(f"X has {len(X)} rows but y has {len(y)}: they must have the same number of rows.")
     return y.set_axis(X.index)
@@ -82,15 +89,38 @@ def drop_missing_target(X: pd.DataFrame, y: pd.Series) -> tuple[pd.DataFrame, pd
     return X, y, n
 
 
-def align_for_predict(X, schema, n_features_in: int, feature_names_in) -> pd.DataFrame:
+def drop_singleton_classes(X: pd.DataFrame, y: pd.Series) -> tuple[pd.DataFrame, pd.Series, dict]:
+    """A class seen once can be neither learned nor validated: drop its row, say so.
+
+    Returns the kept rows and {label: count} of what was dropped. With two or more
+    rows per class every training fold still holds every class.
+    """
+    counts = y.value_counts()
+    rare = counts[counts < 2]
+    if rare.empty:
+        return X, y, {}
+    if len(counts) - len(rare) < 2:
+        return X, y, {}  # nothing sensible left: check_target explains the problem
+    keep = ~y.isin(rare.index).to_numpy()
+    attrs = dict(X.attrs)
+    X, y = X.loc[keep], y.loc[keep]
+    X.attrs.update(attrs)
+    dropped = {str(k): int(v) for k, v in rare.items()}
+    warnings.warn(f"Dropped {len(dropped)} class(es) with a single row, which cross-validation cannot use: "
+                  f"{', '.join(repr(k) for k in dropped)}. The model will not predict them.",
+                  UserWarning, stacklevel=3)
+    return X, y, dropped
+
+
+def align_for_predict(X, schema, n_features_in: int, feature_names_in, owner: str = "the model") -> pd.DataFrame:
     """Columns matched by name (any order); missing used columns are an error naming them;
     extra columns are ignored with a warning; unnamed arrays must match by count."""
     frame = to_frame(X)
     train_columns = [c.name for c in schema.columns]
     if not is_named(frame) or feature_names_in is None:
         if frame.shape[1] != n_features_in:
-            raise ValueError(f"X has {frame.shape[1]} features, but the model was fitted with {n_features_in} "
-                             "features.")
+            raise SchemaMismatchError(f"X has {frame.shape[1]} features, but {owner} is expecting "
+                                      f"{n_features_in} features as input.")
         return frame.set_axis(train_columns, axis=1)
     missing = [c for c in schema.features if c not in frame.columns]
     if missing:

@@ -63,10 +63,16 @@ def resolve_task(y: pd.Series, task_kind: str) -> str:
     """'classification' becomes binary or multiclass by the number of classes."""
     if task_kind == "regression":
         if y.dtype.kind not in "iufb" and not pd.api.types.is_numeric_dtype(y):
-            raise DataError(f"AutoRegressor needs a numeric target; {y.name!r} has dtype {y.dtype}. "
-                            "Use AutoClassifier for labels.")
+            raise DataError(f"Unknown label type for regression: AutoRegressor needs a numeric target; "
+                            f"{y.name!r} has dtype {y.dtype}. Use AutoClassifier for labels.")
         return "regression"
     if task_kind == "classification":
+        from sklearn.utils.multiclass import type_of_target
+
+        kind = type_of_target(y.to_numpy() if y.dtype.kind in "iufb" else y.astype(object).to_numpy())
+        if kind in ("continuous", "continuous-multioutput", "unknown"):
+            raise DataError(f"Unknown label type: {kind}. AutoClassifier needs class labels; the target "
+                            f"{y.name!r} looks {kind}. Use AutoRegressor for a numeric target.")
         return "binary" if y.nunique(dropna=True) == 2 else "multiclass"
     return infer_task(y)
 
@@ -83,14 +89,13 @@ def _scalar(v):
 
 
 def effective_folds(y: pd.Series, task: str, cv: int) -> int:
-    """Fewer folds when the smallest class cannot fill ``cv`` of them (said with a warning)."""
-    if task == "regression":
-        return min(cv, len(y))
-    smallest = int(y.value_counts().min())
-    if smallest < cv:
-        warnings.warn(f"The smallest class has {smallest} rows, fewer than cv={cv}: using {smallest} folds.",
-                      UserWarning, stacklevel=4)
-        return smallest
+    """Fewer folds only when there are fewer rows (or, for classification, fewer rows in
+    the largest class) than folds; classes with 2+ rows are in every training fold."""
+    limit = len(y) if task == "regression" else int(y.value_counts().max())
+    if limit < cv:
+        warnings.warn(f"Only {limit} rows {'' if task == 'regression' else 'in the largest class '}"
+                      f"for cv={cv}: using {limit} folds.", UserWarning, stacklevel=4)
+        return max(2, limit)
     return cv
 
 
@@ -103,6 +108,8 @@ def run_search(X: pd.DataFrame, y: pd.Series, *, task_kind: str, settings: Searc
 
 def _run_search(X: pd.DataFrame, y: pd.Series, *, task_kind: str, settings: SearchSettings) -> SearchResult:
     started = time.monotonic()
+    if len(y) < 2:
+        raise DataError(f"Found {len(y)} sample(s) with a target: at least 2 are needed to cross-validate.")
     deadline = None if settings.time_budget is None else started + float(settings.time_budget)
     task = resolve_task(y, task_kind)
     check_target(y, task, min(settings.cv, 2))

@@ -185,12 +185,14 @@ def test_best_trial_ignores_pruned_and_failed(storage, direction):
 
 def test_fresh_storage_object_sees_identical_trials(sqlite_url):
     study = create_study(storage=sqlite_url, study_name="reload", sampler=RandomSampler(7))
+    live = []
 
     def objective(trial):
         x = trial.suggest_float("x", 1e-5, 1.0, log=True)
         s = trial.suggest_float("s", -1.0, 1.0, step=0.1)
         n = trial.suggest_int("n", 1, 64, log=True)
         c = trial.suggest_categorical("c", [None, True, False, 2, 0.5, "z"])
+        live.append(trial.params)
         trial.report(x, 0)
         trial.set_user_attr("meta", {"n": n, "tags": ["a", None]})
         if n > 40:
@@ -205,6 +207,7 @@ def test_fresh_storage_object_sees_identical_trials(sqlite_url):
         assert fresh is not study._storage
         before, after = study.trials, loaded.trials
         assert len(after) == 16
+        assert [repr(sorted(t.params.items())) for t in after[:15]] == [repr(sorted(p.items())) for p in live]
         for a, b in zip(before, after):
             assert (a.number, a.state, a.value, a.intermediate_values, a.user_attrs) == \
                    (b.number, b.state, b.value, b.intermediate_values, b.user_attrs)

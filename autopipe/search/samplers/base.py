@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import abc
 import threading
+import weakref
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,6 +30,24 @@ class BaseSampler(abc.ABC):
         self._rngs: dict[int, np.random.Generator] = {}
         self._rng_lock = threading.Lock()
 
+    # -- pickling: locks and per-process caches are rebuilt, not copied -----------------
+    def __getstate__(self) -> dict:
+        state, runtime = {}, {}
+        for key, value in self.__dict__.items():
+            kind = _runtime_kind(value)
+            if kind is None:
+                state[key] = value
+            else:
+                runtime[key] = kind
+        state["_runtime"] = runtime
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        runtime = state.pop("_runtime", {})
+        self.__dict__.update(state)
+        for key, kind in runtime.items():
+            setattr(self, key, _RUNTIME_FACTORIES[kind]())
+
     def rng_for(self, trial: "Trial") -> np.random.Generator:
         with self._rng_lock:
             rng = self._rngs.get(trial.number)
@@ -47,6 +66,19 @@ class BaseSampler(abc.ABC):
     def after_trial(self, study: "Study", trial: FrozenTrial) -> None:
         with self._rng_lock:
             self._rngs.pop(trial.number, None)
+
+
+_RUNTIME_FACTORIES = {"lock": threading.Lock, "rlock": threading.RLock, "weak": weakref.WeakKeyDictionary}
+
+
+def _runtime_kind(value) -> str | None:
+    if isinstance(value, type(threading.Lock())):
+        return "lock"
+    if isinstance(value, type(threading.RLock())):
+        return "rlock"
+    if isinstance(value, weakref.WeakKeyDictionary):
+        return "weak"
+    return None
 
 
 def sample_uniform_internal(rng: np.random.Generator, distribution: Distribution) -> float:

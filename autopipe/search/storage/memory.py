@@ -27,6 +27,13 @@ class InMemoryStorage(BaseStorage):
         self._studies: dict[int, _Study] = {}
         self._trial_index: dict[int, tuple[int, int]] = {}  # trial_id -> (study_id, number)
 
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_lock"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
+
     def create_new_study(self, direction: StudyDirection, study_name: str) -> int:
         with self._lock:
             if any(s.name == study_name for s in self._studies.values()):

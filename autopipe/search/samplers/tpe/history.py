@@ -10,9 +10,9 @@ import threading
 
 import numpy as np
 
-from autopipe.search.distributions import CategoricalDistribution, Distribution, compatible
+from autopipe.search.distributions import CategoricalDistribution, Distribution, IntDistribution, compatible
 from autopipe.search.frozen import FrozenTrial, StudyDirection, TrialState
-from autopipe.search.samplers.tpe.parzen import Space
+from autopipe.search.samplers.tpe.numerics import CATEGORICAL, CONTINUOUS, GRID, LOG_INT, Space
 
 
 class History:
@@ -29,19 +29,42 @@ class History:
         self.seen: set[int] = set()
         self.keys: set[frozenset] = set()
         self.lock = threading.Lock()
+        self._scan_from = 0
+        self._order: np.ndarray | None = None
 
     # -- updating ----------------------------------------------------------------------
-    def update(self, trials: list[FrozenTrial]) -> None:
-        for t in trials:
-            if t.trial_id in self.seen or t.state not in (TrialState.COMPLETE, TrialState.PRUNED):
+    def update(self, trials: list[FrozenTrial]) -> list[FrozenTrial]:
+        """Take in newly finished trials; return the trials still running.
+
+        ``trials`` is the study's list ordered by number. Finished trials never change,
+        so the scan starts at the first trial that was unfinished last time: in a serial
+        run that is the last trial or two, not the whole history.
+        """
+        running = []
+        start = self._scan_from
+        self._scan_from = None
+        for i in range(start, len(trials)):
+            t = trials[i]
+            if not t.state.is_finished():
+                if self._scan_from is None:
+                    self._scan_from = i
+                if t.state == TrialState.RUNNING:
+                    running.append(t)
+                continue
+            if t.trial_id in self.seen:
                 continue
             self.seen.add(t.trial_id)
-            self.keys.add(config_key(t.params))
+            self.keys.add(config_key(t.params))  # failed configurations are not proposed again either
+            if t.state == TrialState.FAIL:
+                continue
             if t.state == TrialState.COMPLETE and t.value is None:
                 continue
             if t.state == TrialState.PRUNED and t.value is None and not t.intermediate_values:
                 continue
             self._append(t)
+        if self._scan_from is None:
+            self._scan_from = len(trials)
+        return running
 
     def _append(self, t: FrozenTrial) -> None:
         self._grow_rows()
@@ -57,6 +80,7 @@ class History:
         self._step[row] = (t.last_step or 0) if pruned else np.inf
         self._number[row] = t.number
         self.n += 1
+        self._order = None
 
     def _column(self, name: str, dist: Distribution) -> int | None:
         col = self.columns.get(name)
@@ -93,20 +117,32 @@ class History:
         return self._number[: self.n]
 
     def order(self) -> np.ndarray:
-        """Row indices best first: completed by loss, then pruned by how far they got."""
-        n = self.n
-        return np.lexsort((self._loss[:n], -self._step[:n], self._pruned[:n]))
+        """Row indices best first: completed by loss, then pruned by how far they got
+        (then by their last score). Cached until the next trial arrives."""
+        if self._order is None:
+            n = self.n
+            self._order = np.lexsort((self._loss[:n], -self._step[:n], self._pruned[:n]))
+        return self._order
 
-    def space(self, cols: list[int] | None = None) -> Space:
-        dists = self.dists if cols is None else [self.dists[c] for c in cols]
-        low, high, nc = [], [], []
-        for d in dists:
-            if isinstance(d, CategoricalDistribution):
-                low.append(0.0), high.append(float(len(d.choices))), nc.append(len(d.choices))
-            else:
-                lo, hi = d.internal_bounds
-                low.append(lo), high.append(hi), nc.append(0)
-        return Space(np.array(low), np.array(high), np.array(nc, dtype=int))
+    def space(self) -> Space:
+        low, high, kind, n_choices, origin, step = [], [], [], [], [], []
+        for d in self.dists:
+            lo, hi, kd, nc, org, st = _domain(d)
+            low.append(lo), high.append(hi), kind.append(kd), n_choices.append(nc), origin.append(org), step.append(st)
+        return Space(np.array(low, float), np.array(high, float), np.array(kind, int), np.array(n_choices, int),
+                     np.array(origin, float), np.array(step, float))
+
+
+def _domain(d: Distribution) -> tuple:
+    """(low, high, kind, n_choices, grid origin, grid step) of one column, internal space."""
+    if isinstance(d, CategoricalDistribution):
+        return 0.0, float(len(d.choices)), CATEGORICAL, len(d.choices), 0.0, 1.0
+    lo, hi = d.internal_bounds
+    if isinstance(d, IntDistribution):
+        return (lo, hi, LOG_INT, 0, 0.0, 1.0) if d.log else (lo, hi, GRID, 0, float(d.low), float(d.step))
+    if d.step is not None:
+        return lo, hi, GRID, 0, float(d.low), float(d.step)
+    return lo, hi, CONTINUOUS, 0, 0.0, 1.0
 
 
 def config_key(params: dict) -> frozenset:

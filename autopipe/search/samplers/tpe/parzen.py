@@ -3,123 +3,109 @@
 Each observation is one kernel; a parameter it lacks (the trial took another branch of
 a conditional space) is covered by the prior for that kernel, so all observations share
 one joint model instead of being split into groups that never see each other. Numeric
-parameters use truncated normals on the internal (log / step-widened) domain,
-categoricals a smoothed one-hot kernel; one extra component is the prior itself.
+parameters use truncated normals on the unit-scaled internal (log / step-widened)
+domain, categoricals a kernel that keeps most of its mass on the observed choice; one
+extra component is the prior itself (uniform).
+
+Densities are reported in the internal space (they integrate to 1 over it); the log
+density of many points is one matrix product, see :mod:`numerics`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
-from scipy.special import logsumexp, ndtr, ndtri
+from scipy.special import logsumexp
 
-from autopipe.search.samplers.tpe.policies import scott_bandwidth
-
-_LOG_SQRT_2PI = 0.5 * np.log(2 * np.pi)
-
-
-@dataclass(frozen=True)
-class Space:
-    """Internal bounds of each column; ``n_choices`` is 0 for numeric columns."""
-
-    low: np.ndarray
-    high: np.ndarray
-    n_choices: np.ndarray
-
-    @property
-    def is_cat(self) -> np.ndarray:
-        return self.n_choices > 0
-
-    def log_prior(self) -> np.ndarray:
-        width = np.where(self.is_cat, self.n_choices, self.high - self.low)
-        return -np.log(np.maximum(width, 1e-300))
+from autopipe.search.samplers.tpe.numerics import LOG_SQRT_2PI, Space, truncnorm_log_norm, truncnorm_sample
 
 
 class ParzenEstimator:
-    def __init__(self, centers: np.ndarray, weights: np.ndarray, space: Space, *, prior_weight: float = 1.0,
-                 bandwidth_factor: float = 0.2) -> None:
-        self.mus = centers
-        self.space = space
-        k, d = centers.shape
-        w = np.append(np.asarray(weights, float), prior_weight)
-        self.log_w = np.log(w / w.sum())
-        self.present = ~np.isnan(centers)
-        ranges = space.high - space.low
-        self.sigma = scott_bandwidth(ranges, k, max(d, 1), bandwidth_factor)
-        mus = np.where(self.present, centers, 0.0)
-        a = (space.low - mus) / self.sigma
-        b = (space.high - mus) / self.sigma
-        self.cdf_a, self.cdf_b = ndtr(a), ndtr(b)
-        self.log_z = np.log(np.maximum(self.cdf_b - self.cdf_a, 1e-300)) + np.log(self.sigma)
-        self.log_prior = space.log_prior()
-        self._cat_tables = {p: self._cat_table(p, prior_weight) for p in np.flatnonzero(space.is_cat)}
+    """Mixture of ``k`` kernels plus the prior.
 
-    def _cat_table(self, p: int, prior_weight: float) -> np.ndarray:
-        """log P(choice | kernel k) for column p: one-hot plus a prior pseudo-count."""
+    ``centers`` are unit-space rows (NaN = absent), ``sigma`` the numeric bandwidths
+    (broadcast to ``(k, d)``), ``cat_eps[p]`` the mass a kernel of categorical column
+    ``p`` spreads over the choices it did not observe.
+    """
+
+    def __init__(self, centers: np.ndarray, weights: np.ndarray, space: Space, sigma: np.ndarray,
+                 cat_eps: np.ndarray, *, prior_weight: float = 1.0) -> None:
+        k, d = centers.shape
+        self.space = space
+        self.present = ~np.isnan(centers)
+        self.mus = np.where(self.present, centers, 0.5)
+        self.sigma = np.broadcast_to(np.asarray(sigma, float), (k, d))
+        self.cat_eps = np.asarray(cat_eps, float)
+        w = np.append(np.asarray(weights, float), prior_weight)
+        self.probs = w / w.sum()
+        self.log_w = np.log(np.maximum(self.probs, 1e-300))
+        self.coef = self._coefficients()
+
+    # -- the feature map -------------------------------------------------------------------
+    def _coefficients(self) -> np.ndarray:
+        """Rows: kernels then the prior; columns: the space's features (see numerics)."""
+        space, k = self.space, self.mus.shape[0]
+        coef = np.zeros((k + 1, space.n_features))
+        num = np.flatnonzero(~space.is_cat)
+        log_width = np.log(space.width[num])
+        if len(num):
+            pres, mu, s = self.present[:, num], self.mus[:, num], self.sigma[:, num]
+            inv2 = 1.0 / (s * s)
+            log_norm = truncnorm_log_norm(mu, s)
+            coef[:k, 0:3 * len(num):3] = np.where(pres, -0.5 * inv2, 0.0)
+            coef[:k, 1:3 * len(num):3] = np.where(pres, mu * inv2, 0.0)
+            coef[:k, 2:3 * len(num):3] = np.where(pres, -0.5 * mu * mu * inv2 - LOG_SQRT_2PI - log_norm, 0.0) - log_width
+            coef[k, 2:3 * len(num):3] = -log_width
+        for p in np.flatnonzero(space.is_cat):
+            coef[:, space.cat_slice(p)] = self._cat_log_table(p)
+        return coef
+
+    def _cat_log_table(self, p: int) -> np.ndarray:
+        """log P(choice | kernel) for categorical column ``p``, with the prior as last row."""
         k = self.mus.shape[0]
         nc = int(self.space.n_choices[p])
-        table = np.full((k, nc), prior_weight / (k + 1))
+        if nc == 1:
+            return np.zeros((k + 1, 1))
+        eps = self.cat_eps[p]
+        table = np.full((k + 1, nc), -np.log(nc))
         rows = np.flatnonzero(self.present[:, p])
-        table[rows, self.mus[rows, p].astype(int)] += 1.0
-        return np.log(table / table.sum(axis=1, keepdims=True))
+        table[rows] = np.log(eps / (nc - 1))
+        table[rows, self.mus[rows, p].astype(int)] = np.log1p(-eps)
+        return table
 
-    # -- density -----------------------------------------------------------------------
-    def log_pdf(self, x: np.ndarray) -> np.ndarray:
-        """Log density of each row of ``x`` (NaN = the parameter is absent)."""
-        c = x.shape[0]
-        k = self.mus.shape[0]
-        total = np.tile(self.log_w, (c, 1))
-        for p in range(x.shape[1]):
-            xp = x[:, p]
-            here = ~np.isnan(xp)
-            if not here.any():
-                continue
-            if p in self._cat_tables:
-                idx = np.where(here, xp, 0).astype(int)
-                lk = self._cat_tables[p][:, idx].T
-            else:
-                z = (np.where(here, xp, 0.0)[:, None] - self.mus[None, :, p]) / self.sigma[p]
-                lk = -0.5 * z * z - _LOG_SQRT_2PI - self.log_z[None, :, p]
-            lk = np.where(self.present[None, :, p], lk, self.log_prior[p])
-            total[:, :k] += np.where(here[:, None], lk, 0.0)
-            total[:, k] += np.where(here, self.log_prior[p], 0.0)
-        return logsumexp(total, axis=1)
+    # -- density -----------------------------------------------------------------------------
+    def log_pdf(self, unit: np.ndarray) -> np.ndarray:
+        """Log density (internal space) of each unit-space row; NaN = the parameter is absent."""
+        return logsumexp(self.space.features(unit) @ self.coef.T + self.log_w, axis=1)
 
-    # -- sampling ----------------------------------------------------------------------
+    # -- sampling ----------------------------------------------------------------------------
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        """Draw candidates; each takes the structure (which parameters exist) of its kernel."""
+        """Draw unit-space points; each takes the structure (which parameters exist) of
+        its kernel, a draw from the prior that of a random kernel."""
         k, d = self.mus.shape
-        comp = rng.choice(k + 1, size=size, p=np.exp(self.log_w))
+        comp = rng.choice(k + 1, size=size, p=self.probs)
         from_prior = comp == k
-        structure_of = np.where(from_prior, rng.integers(k, size=size), comp)
+        kern = np.where(from_prior, rng.integers(max(k, 1), size=size), comp)
         out = np.full((size, d), np.nan)
-        kern = np.where(from_prior, 0, comp)
-        for p in range(d):
-            here = self.present[structure_of, p]
-            if p in self._cat_tables:
-                vals = self._sample_cat(rng, p, kern, from_prior)
-            else:
-                vals = self._sample_num(rng, p, kern, from_prior)
-            out[:, p] = np.where(here, vals, np.nan)
+        if k == 0:
+            return out
+        here = self.present[kern]
+        uniform = rng.random((size, d))
+        kernel_like = ~from_prior[:, None] & here
+        num = ~self.space.is_cat
+        vals = np.where(num, uniform, np.floor(uniform * self.space.n_choices))
+        if num.any():
+            draws = truncnorm_sample(rng, self.mus[kern][:, num], self.sigma[kern][:, num])
+            vals[:, num] = np.where(kernel_like[:, num], draws, vals[:, num])
+        for p in np.flatnonzero(self.space.is_cat):
+            vals[:, p] = np.where(kernel_like[:, p], self._cat_draw(rng, p, kern), vals[:, p])
+        out[here] = vals[here]
         return out
 
-    def _sample_cat(self, rng: np.random.Generator, p: int, kern: np.ndarray, from_prior: np.ndarray) -> np.ndarray:
-        probs = np.exp(self._cat_tables[p][kern])
-        nc = probs.shape[1]
-        probs[from_prior] = 1.0 / nc
-        cum = np.cumsum(probs, axis=1)
-        u = rng.random(len(kern))[:, None] * cum[:, -1:]
-        return np.minimum((u > cum).sum(axis=1), nc - 1).astype(float)
-
-    def _sample_num(self, rng: np.random.Generator, p: int, kern: np.ndarray, from_prior: np.ndarray) -> np.ndarray:
-        lo, hi = self.space.low[p], self.space.high[p]
-        u = rng.random(len(kern))
-        # a kernel without this parameter falls back to the prior
-        prior_like = from_prior | ~self.present[kern, p]
-        ca, cb = self.cdf_a[kern, p], self.cdf_b[kern, p]
-        q = np.clip(ca + u * (cb - ca), 1e-12, 1 - 1e-12)
-        mus = np.nan_to_num(self.mus[kern, p])
-        vals = mus + self.sigma[p] * ndtri(q)
-        vals = np.where(prior_like, lo + u * (hi - lo), vals)
-        return np.clip(vals, lo, hi)
+    def _cat_draw(self, rng: np.random.Generator, p: int, kern: np.ndarray) -> np.ndarray:
+        """The kernel's choice with probability 1 - eps, otherwise one of the others."""
+        nc = int(self.space.n_choices[p])
+        own = self.mus[kern, p]
+        if nc == 1:
+            return own
+        other = (own + 1 + rng.integers(nc - 1, size=len(kern))) % nc
+        return np.where(rng.random(len(kern)) < self.cat_eps[p], other, own)

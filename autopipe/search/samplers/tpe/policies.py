@@ -1,5 +1,9 @@
 """Tunable TPE policies as plain functions: how many trials count as good, how much
-each observation weighs, and how wide each kernel is."""
+each observation weighs, how wide each kernel is and how sharp a categorical kernel is.
+
+Bandwidths are in the *unit* space the estimator works in: every numeric column is
+scaled to [0, 1] over its internal (log / step-widened) domain.
+"""
 
 from __future__ import annotations
 
@@ -21,10 +25,41 @@ def default_weights(n: int) -> np.ndarray:
     return np.concatenate([np.linspace(1.0 / n, 1.0, n - 25), np.ones(25)])
 
 
-def scott_bandwidth(ranges: np.ndarray, n_kernels: int, n_dims: int, factor: float) -> np.ndarray:
-    """Scott's rule per dimension, clipped so a few kernels never collapse to points
-    (minimum range / min(100, n + 1)) nor exceed the whole range."""
+def scott_bandwidth(n_kernels: int, n_dims: np.ndarray | int, factor: float) -> np.ndarray:
+    """Scott's rule in the unit space: ``factor * n ** (-1 / (d + 4))``.
+
+    ``n_dims`` may be one number per kernel (the parameters that kernel has), so a
+    kernel of a small branch is not widened by the dimensions of the other branches.
+    """
     n = max(n_kernels, 1)
-    sigma = factor * ranges * n ** (-1.0 / (n_dims + 4))
-    low = ranges / min(100.0, n + 1.0)
-    return np.clip(sigma, low, ranges)
+    return factor * float(n) ** (-1.0 / (np.asarray(n_dims, float) + 4.0))
+
+
+def neighbour_bandwidth(centers: np.ndarray) -> np.ndarray:
+    """Univariate rule: each kernel as wide as the larger gap to its sorted neighbours
+    (the domain ends count as neighbours), as in the original TPE."""
+    order = np.argsort(centers, kind="stable")
+    pts = np.concatenate([[0.0], centers[order], [1.0]])
+    gaps = np.diff(pts)
+    width = np.maximum(gaps[:-1], gaps[1:])
+    out = np.empty_like(centers)
+    out[order] = width
+    return out
+
+
+def magic_clip(sigma: np.ndarray, n_kernels: int, min_width: np.ndarray | float = 0.0) -> np.ndarray:
+    """Keep kernels between ``1 / min(100, n + 1)`` of the domain (never collapse to a
+    point with few kernels) and the whole domain; never narrower than ``min_width``
+    (one grid cell of a discrete column)."""
+    low = np.maximum(1.0 / min(100.0, n_kernels + 1.0), min_width)
+    return np.clip(sigma, low, 1.0)
+
+
+def categorical_smoothing(n_kernels: int, n_choices: int, prior_weight: float, sharpness: float = 1.0) -> float:
+    """Total probability a categorical kernel puts on the choices it did not observe.
+
+    Each choice gets a pseudo-count ``prior_weight / (n_kernels + 1) / sharpness`` next
+    to the observed choice's count of 1, so kernels sharpen as good trials accumulate.
+    """
+    e = prior_weight / (n_kernels + 1.0) / sharpness
+    return (n_choices - 1) * e / (1.0 + n_choices * e)

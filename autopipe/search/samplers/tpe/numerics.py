@@ -1,0 +1,124 @@
+"""Numerics under the Parzen estimator: the unit space, grids, truncated normals and
+the feature maps that turn a mixture's log density into one matrix product.
+
+Every numeric column is scaled to [0, 1] over its internal (log / step-widened) domain;
+categoricals keep their choice index. A kernel's log density at a point is a sum over
+columns of terms that are quadratic in the point's unit value (numeric) or a table
+look-up (categorical), so with per-point features ``[u**2, u, 1]`` / one-hot and
+per-kernel coefficients it is ``features(x) @ coefficients(kernels).T``: the whole
+candidates x kernels matrix is one BLAS call instead of a loop over past trials.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.special import ndtr, ndtri
+
+LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
+
+CONTINUOUS, GRID, LOG_INT, CATEGORICAL = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class Space:
+    """Internal bounds of each column, its kind and (for a linear grid) origin and step."""
+
+    low: np.ndarray
+    high: np.ndarray
+    kind: np.ndarray
+    n_choices: np.ndarray
+    origin: np.ndarray
+    step: np.ndarray
+    _cat_offsets: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        offsets = np.concatenate([[0], np.cumsum(np.where(self.is_cat, self.n_choices, 0))])
+        object.__setattr__(self, "_cat_offsets", offsets)
+
+    @property
+    def is_cat(self) -> np.ndarray:
+        return self.kind == CATEGORICAL
+
+    @property
+    def width(self) -> np.ndarray:
+        """Width of the internal domain (1 for categoricals and for single points)."""
+        w = np.where(self.is_cat, 1.0, self.high - self.low)
+        return np.where(w > 0, w, 1.0)
+
+    @property
+    def cell(self) -> np.ndarray:
+        """Width of one grid cell in the unit space (0 for continuous and categorical columns)."""
+        return np.where(self.kind == GRID, self.step / self.width, 0.0)
+
+    def log_prior(self) -> np.ndarray:
+        """Log density of the uniform prior of each column, in the internal space."""
+        return np.where(self.is_cat, -np.log(np.maximum(self.n_choices, 1)), -np.log(self.width))
+
+    def subspace(self, cols) -> "Space":
+        return Space(self.low[cols], self.high[cols], self.kind[cols], self.n_choices[cols], self.origin[cols],
+                     self.step[cols])
+
+    # -- coordinates ----------------------------------------------------------------------
+    def to_unit(self, internal: np.ndarray) -> np.ndarray:
+        return np.where(self.is_cat, internal, (internal - self.low) / self.width)
+
+    def from_unit(self, unit: np.ndarray) -> np.ndarray:
+        return np.where(self.is_cat, unit, self.low + unit * self.width)
+
+    def snap(self, internal: np.ndarray) -> np.ndarray:
+        """Round internal values onto each column's grid (NaN stays NaN)."""
+        out = internal.copy()
+        grid = self.kind == GRID
+        if grid.any():
+            k = np.round((internal[:, grid] - self.origin[grid]) / self.step[grid])
+            top = np.floor((self.high[grid] - 0.5 * self.step[grid] - self.origin[grid]) / self.step[grid] + 1e-9)
+            out[:, grid] = self.origin[grid] + np.clip(k, 0, top) * self.step[grid]
+        logi = self.kind == LOG_INT
+        if logi.any():
+            lo, hi = np.exp(self.low[logi]) + 0.5, np.exp(self.high[logi]) - 0.5
+            out[:, logi] = np.log(np.clip(np.round(np.exp(internal[:, logi])), np.round(lo), np.round(hi)))
+        return out
+
+    # -- features ---------------------------------------------------------------------------
+    @property
+    def n_features(self) -> int:
+        return 3 * int((~self.is_cat).sum()) + int(self._cat_offsets[-1])
+
+    def features(self, unit: np.ndarray) -> np.ndarray:
+        """Per-point features: ``[h u^2, h u, h]`` per numeric column (h = the point has
+        the column), a one-hot block per categorical column (zeros when absent)."""
+        c = unit.shape[0]
+        num = np.flatnonzero(~self.is_cat)
+        here = ~np.isnan(unit)
+        u = np.where(here, unit, 0.0)
+        out = np.zeros((c, self.n_features))
+        h = here[:, num].astype(float)
+        out[:, 0:3 * len(num):3] = h * u[:, num] ** 2
+        out[:, 1:3 * len(num):3] = h * u[:, num]
+        out[:, 2:3 * len(num):3] = h
+        base = 3 * len(num)
+        for p in np.flatnonzero(self.is_cat):
+            rows = np.flatnonzero(here[:, p])
+            out[rows, base + self._cat_offsets[p] + u[rows, p].astype(int)] = 1.0
+        return out
+
+    def cat_slice(self, p: int) -> slice:
+        start = 3 * int((~self.is_cat).sum()) + int(self._cat_offsets[p])
+        return slice(start, start + int(self.n_choices[p]))
+
+
+# -- truncated normals on [0, 1] ----------------------------------------------------------
+def truncnorm_log_norm(mu: np.ndarray, sigma: np.ndarray) -> np.ndarray:
+    """log(sigma * (Phi((1 - mu) / sigma) - Phi(-mu / sigma))): the normaliser on [0, 1]."""
+    mass = ndtr((1.0 - mu) / sigma) - ndtr(-mu / sigma)
+    return np.log(np.maximum(mass, 1e-300)) + np.log(sigma)
+
+
+def truncnorm_sample(rng: np.random.Generator, mu: np.ndarray, sigma: np.ndarray) -> np.ndarray:
+    """One draw per (mu, sigma) from a normal truncated to [0, 1], by the inverse CDF."""
+    ca, cb = ndtr(-mu / sigma), ndtr((1.0 - mu) / sigma)
+    q = np.clip(ca + rng.random(mu.shape) * (cb - ca), 1e-15, 1 - 1e-15)
+    return np.clip(mu + sigma * ndtri(q), 0.0, 1.0)
