@@ -24,9 +24,12 @@ _STATE_ORDER = {"COMPLETE": 0, "PRUNED": 1, "FAIL": 2, "RUNNING": 3, "WAITING": 
 
 
 def leaderboard(trials: Iterable[Any], direction: str) -> pd.DataFrame:
-    """Return the trials as a DataFrame sorted best first (see the module docstring)."""
+    """Return the trials as a DataFrame sorted best first (see the module docstring).
+
+    Queued trials that never started (WAITING) are not results and are left out.
+    """
     sign = _sign(direction)
-    rows = [_row(t) for t in trials]
+    rows = [_row(t) for t in trials if _state_name(t) != "WAITING"]
     rows.sort(key=lambda r: _sort_key(r, sign))
     for rank, row in enumerate(rows, start=1):
         row["rank"] = rank
@@ -108,3 +111,8 @@ def _sort_key(row: dict[str, Any], sign: int) -> tuple:
     if row["state"] == "COMPLETE":
         return (group, *by_score, row["trial"])
     return (group, row["trial"])
+
+
+def _state_name(trial: Any) -> str:
+    state = trial.state
+    return getattr(state, "name", str(state))

@@ -24,9 +24,14 @@ ROUND_TRIPS = [
 
 @pytest.mark.parametrize("dist,values", ROUND_TRIPS, ids=lambda d: type(d).__name__ if not isinstance(d, list) else "")
 def test_internal_round_trip(dist, values):
+    # A log-scaled float passes through exp(log(v)): exact to the last bit only up to rounding.
+    # That the value a user gives reaches the objective and the storage unchanged is
+    # checked end to end in test_storage_contract (enqueued values).
+    lossy = isinstance(dist, FloatDistribution) and dist.log
     for v in values:
         back = dist.to_external(dist.to_internal(v))
-        assert back == v and type(back) is type(v), (v, back)
+        assert type(back) is type(v), (v, back)
+        assert back == (pytest.approx(v, rel=1e-12) if lossy else v), (v, back)
         assert dist.contains(v)
 
 

@@ -130,6 +130,24 @@ def test_enqueued_params_are_used_and_claimed_once(storage):
     assert trials[2].params["x"] not in (0.5, -2.0)
 
 
+def test_enqueued_values_reach_the_objective_unchanged(storage):
+    """A user's 0.003 must not come back as 0.002999999999999999 through the log scale."""
+    study = create_study(storage=storage, study_name="exact", sampler=RandomSampler(0))
+    given = {"lr": 0.003, "alpha": 0.1, "n": 37}
+    study.enqueue_trial(given)
+    seen = []
+
+    def objective(trial):
+        seen.append({"lr": trial.suggest_float("lr", 1e-5, 1.0, log=True),
+                     "alpha": trial.suggest_float("alpha", 1e-4, 10.0, log=True),
+                     "n": trial.suggest_int("n", 1, 100, log=True)})
+        return 0.0
+
+    study.optimize(objective, n_trials=1)
+    assert seen == [given]
+    assert study.trials[0].params == given
+
+
 def test_waiting_trial_claimed_by_one_worker_only(storage):
     study = create_study(storage=storage, study_name="claim")
     study.enqueue_trial({"x": 1.0})

@@ -12,7 +12,7 @@ import pytest
 
 from autopipe.search import NopPruner, RandomSampler, TPESampler, create_study
 
-SEEDS = range(7)
+SEEDS = range(5)
 
 
 def _sphere(trial):
@@ -31,9 +31,9 @@ def _conditional(trial):
     return (trial.suggest_int("y", 1, 50) - 30) ** 2 / 100 + 0.5
 
 
-def _median_best(make_sampler, objective, n_trials: int) -> float:
+def _median_best(make_sampler, objective, n_trials: int, seeds=SEEDS) -> float:
     bests = []
-    for seed in SEEDS:
+    for seed in seeds:
         study = create_study(sampler=make_sampler(seed), pruner=NopPruner())
         study.optimize(objective, n_trials=n_trials)
         bests.append(study.best_value)
@@ -55,14 +55,14 @@ def _random(seed):
 @pytest.mark.parametrize("make_tpe", [_tpe, _tpe_univariate], ids=["multivariate", "univariate"])
 @pytest.mark.parametrize("objective", [_sphere, _mixed], ids=["sphere", "mixed"])
 def test_tpe_beats_random(make_tpe, objective):
-    # written at: sphere random 1.24, tpe 0.27 / 0.21; mixed random 0.043, tpe 0.0016 / 0.0018
+    # written at (5 seeds): sphere random 1.20, tpe 0.23 / 0.26; mixed random 0.031, tpe 0.0006 / 0.0021
     tpe = _median_best(make_tpe, objective, 60)
     random = _median_best(_random, objective, 60)
     assert tpe < 0.5 * random, (tpe, random)
 
 
 def test_tpe_beats_random_on_a_conditional_space():
-    # written at: random 5e-4, tpe 2e-4 (after 80 trials)
-    tpe = _median_best(_tpe, _conditional, 80)
-    random = _median_best(_random, _conditional, 80)
+    # written at (7 seeds, 80 trials): random 5e-4, tpe 2e-4
+    tpe = _median_best(_tpe, _conditional, 80, seeds=range(7))
+    random = _median_best(_random, _conditional, 80, seeds=range(7))
     assert tpe < random, (tpe, random)

@@ -35,14 +35,28 @@ def scott_bandwidth(n_kernels: int, n_dims: np.ndarray | int, factor: float) -> 
     return factor * float(n) ** (-1.0 / (np.asarray(n_dims, float) + 4.0))
 
 
-def neighbour_bandwidth(centers: np.ndarray) -> np.ndarray:
-    """Univariate rule: each kernel as wide as the larger gap to its sorted neighbours
-    (the domain ends count as neighbours), as in the original TPE."""
-    order = np.argsort(centers, kind="stable")
-    pts = np.concatenate([[0.0], centers[order], [1.0]])
+def neighbour_bandwidth(centers: np.ndarray, *, consider_endpoints: bool = False) -> np.ndarray:
+    """Per-kernel widths, column by column: each kernel as wide as the larger gap to its
+    sorted neighbours among the kernels that have the column (the domain ends count as
+    neighbours, but with ``consider_endpoints=False`` the outermost kernels use their
+    inner gap only, so a kernel near an edge is not widened by the empty border).
+    Columns a kernel lacks get NaN."""
+    out = np.full(centers.shape, np.nan)
+    for p in range(centers.shape[1]):
+        rows = np.flatnonzero(~np.isnan(centers[:, p]))
+        if len(rows):
+            out[rows, p] = _gaps(centers[rows, p], consider_endpoints)
+    return out
+
+
+def _gaps(x: np.ndarray, consider_endpoints: bool) -> np.ndarray:
+    order = np.argsort(x, kind="stable")
+    pts = np.concatenate([[0.0], x[order], [1.0]])
     gaps = np.diff(pts)
     width = np.maximum(gaps[:-1], gaps[1:])
-    out = np.empty_like(centers)
+    if not consider_endpoints and len(x) >= 2:
+        width[0], width[-1] = gaps[1], gaps[-2]
+    out = np.empty_like(x)
     out[order] = width
     return out
 

@@ -1,11 +1,12 @@
 """Tree-structured Parzen Estimator: orchestration.
 
-At a trial's first suggestion the sampler splits the history into good and bad trials,
-draws candidates for *all* known parameters jointly from the good density l(x), and
-keeps the candidate with the highest log l(x) - log g(x). Later suggestions of the
-trial read from that joint proposal. A parameter the proposal lacks (the trial took a
-branch the proposal's kernel did not have) is proposed by the same rule in one
-dimension, over the trials that have it.
+At a trial's start the sampler takes in the trials finished since the last trial. At the
+trial's first suggestion it splits the history into good and bad trials, draws
+candidates for *all* known parameters jointly from the good density l(x), and keeps the
+candidate with the highest log l(x) - log g(x) that does not repeat a past
+configuration. Later suggestions of the trial read from that joint proposal. A
+parameter the proposal lacks (the trial took a branch the proposal's kernel did not
+have) is proposed by the same rule in one dimension, over the trials that have it.
 """
 
 from __future__ import annotations
@@ -18,138 +19,131 @@ import numpy as np
 
 from autopipe.exceptions import ParameterError
 from autopipe.search.distributions import CategoricalDistribution, Distribution, compatible
-from autopipe.search.frozen import TrialState
 from autopipe.search.samplers.base import BaseSampler, sample_uniform_internal
+from autopipe.search.samplers.tpe import candidates
 from autopipe.search.samplers.tpe.history import History, config_key
+from autopipe.search.samplers.tpe.numerics import Space
 from autopipe.search.samplers.tpe.parzen import ParzenEstimator
-from autopipe.search.samplers.tpe.policies import default_gamma, default_weights
+from autopipe.search.samplers.tpe.policies import (
+    categorical_smoothing,
+    default_gamma,
+    default_weights,
+    magic_clip,
+    neighbour_bandwidth,
+    scott_bandwidth,
+)
 
 if TYPE_CHECKING:
     from autopipe.search.study import Study
     from autopipe.search.trial import Trial
 
-_MAX_REDRAWS = 8
-
 
 class TPESampler(BaseSampler):
+    """TPE over a joint, conditional space (see the module docstring).
+
+    Evidence: completed trials by value; pruned trials rank after every completed one,
+    by how far they got, then by their last reported score; failed trials are ignored
+    (their configurations are still never proposed again). Running trials of parallel
+    workers count as bad observations (constant liar), so workers spread out.
+
+    Reproducibility: every random draw of a trial comes from a stream seeded by
+    ``(seed, trial number)``, so a seeded serial run repeats exactly. With parallel
+    workers a trial's draws still do not depend on the thread that runs it, but the
+    history it sees does: which trials had finished, and which were still running
+    (the liars), when the trial started depends on completion order.
+    """
+
     def __init__(self, seed: int | None = None, *, n_startup_trials: int = 10, n_ei_candidates: int = 24,
                  gamma: Callable[[int], int] = default_gamma, weights: Callable[[int], np.ndarray] = default_weights,
-                 prior_weight: float = 1.0, bandwidth_factor: float = 0.2, multivariate: bool = True,
-                 constant_liar: bool = True) -> None:
+                 prior_weight: float = 1.0, bandwidth_factor: float = 0.2, categorical_sharpness: float = 1.0,
+                 multivariate: bool = True, constant_liar: bool = True, max_kernels: int = 1024,
+                 bandwidth: str = "neighbour") -> None:
         super().__init__(seed)
         if n_startup_trials < 0:
             raise ParameterError(f"'n_startup_trials' must be >= 0. Got {n_startup_trials} instead.")
         if n_ei_candidates < 1:
             raise ParameterError(f"'n_ei_candidates' must be >= 1. Got {n_ei_candidates} instead.")
+        if max_kernels < 2:
+            raise ParameterError(f"'max_kernels' must be >= 2. Got {max_kernels} instead.")
         self.n_startup_trials = n_startup_trials
         self.n_ei_candidates = n_ei_candidates
         self.gamma = gamma
         self.weights = weights
         self.prior_weight = prior_weight
         self.bandwidth_factor = bandwidth_factor
+        self.categorical_sharpness = categorical_sharpness
         self.multivariate = multivariate
         self.constant_liar = constant_liar
+        self.max_kernels = max_kernels
+        self.bandwidth = bandwidth
         self._histories: "weakref.WeakKeyDictionary[Study, History]" = weakref.WeakKeyDictionary()
-        self._proposals: dict[int, dict[str, float]] = {}
+        self._plans: dict[int, dict] = {}
         self._lock = threading.Lock()
 
     # -- hooks ---------------------------------------------------------------------------
-    def before_trial(self, study: "Study", trial: "Trial") -> None:
-        with self._lock:
-            self._proposals.pop(trial.number, None)
-
     def after_trial(self, study: "Study", trial) -> None:
         super().after_trial(study, trial)
         with self._lock:
-            self._proposals.pop(trial.number, None)
+            self._plans.pop(trial.number, None)
 
-    # -- sampling ------------------------------------------------------------------------
-    def sample(self, study: "Study", trial: "Trial", name: str, distribution: Distribution) -> float:
-        rng = self.rng_for(trial)
-        history = self._history(study)
-        if history.n < max(self.n_startup_trials, 1):
-            return sample_uniform_internal(rng, distribution)
-        if self.multivariate:
-            with self._lock:
-                proposal = self._proposals.get(trial.number)
-            if proposal is None:
-                proposal = self._joint_proposal(study, history, rng)
-                with self._lock:
-                    self._proposals[trial.number] = proposal
-            col = history.columns.get(name)
-            if name in proposal and col is not None and compatible(history.dists[col], distribution):
-                value = proposal[name]
-                if _inside(distribution, value):
-                    return distribution.to_internal(distribution.to_external(value))
-        return self._univariate(study, history, rng, name, distribution)
-
-    def _history(self, study: "Study") -> History:
+    def _plan(self, study: "Study", trial: "Trial") -> dict:
+        """Per-trial state, made at the trial's first suggestion: the history synced once,
+        the other running trials' parameters so far (liars) and configurations."""
         with self._lock:
+            plan = self._plans.get(trial.number)
+            if plan is not None:
+                return plan
             history = self._histories.get(study)
             if history is None:
                 history = self._histories[study] = History(study.direction)
         with history.lock:
-            history.update(study.get_trials((TrialState.COMPLETE, TrialState.PRUNED)))
-        return history
+            running = history.update(study.get_trials())
+            others = [t for t in running if t.number != trial.number] if self.constant_liar else []
+            liars = _liar_rows(history, others)
+        plan = {"history": history, "liars": liars, "proposal": None,
+                "running": {config_key(t.params) for t in others}}
+        with self._lock:
+            self._plans[trial.number] = plan
+        return plan
 
-    def _split(self, study: "Study", history: History, rows: np.ndarray, cols: list[int]):
-        """Good and bad centers (rows of the history, best first) plus running trials as liars."""
-        n_good = self.gamma(len(rows))
-        good, bad = rows[:n_good], rows[n_good:]
-        values = history.values[:, cols]
-        bad_centers = values[bad]
-        bad_numbers = history.number[bad]
-        if self.constant_liar:
-            liars = _running_rows(study, history, cols)
-            if liars is not None:
-                bad_centers = np.vstack([bad_centers, liars[0]])
-                bad_numbers = np.concatenate([bad_numbers, liars[1]])
-        return values[good], history.number[good], bad_centers, bad_numbers
+    # -- sampling ------------------------------------------------------------------------
+    def sample(self, study: "Study", trial: "Trial", name: str, distribution: Distribution) -> float:
+        rng = self.rng_for(trial)
+        plan = self._plan(study, trial)
+        history: History = plan["history"]
+        if plan["proposal"] is None and (self.multivariate or history.n < self.n_startup_trials):
+            plan["proposal"] = self._joint_proposal(plan, rng)
+        col = history.columns.get(name)
+        proposal = plan["proposal"] or {}
+        if name in proposal and compatible(history.dists[col], distribution):
+            value = proposal[name]
+            if _inside(distribution, value):
+                return distribution.to_internal(distribution.to_external(value))
+        if history.n < max(self.n_startup_trials, 1):
+            return sample_uniform_internal(rng, distribution)
+        return self._univariate(plan, rng, trial, name, distribution)
 
-    def _estimators(self, history: History, good, good_no, bad, bad_no, cols: list[int]):
-        space = history.space(cols)
-        good = np.clip(good, space.low, space.high)
-        bad = np.clip(bad, space.low, space.high)
-        kw = dict(prior_weight=self.prior_weight, bandwidth_factor=self.bandwidth_factor)
-        l_est = ParzenEstimator(good, self._weights_by_age(good_no), space, **kw)
-        g_est = ParzenEstimator(bad, self._weights_by_age(bad_no), space, **kw) if len(bad) else None
-        return l_est, g_est, space
-
-    def _weights_by_age(self, numbers: np.ndarray) -> np.ndarray:
-        order = np.argsort(numbers, kind="stable")
-        w = np.empty(len(numbers))
-        w[order] = self.weights(len(numbers))
-        return w
-
-    def _best_candidate(self, rng, l_est, g_est, space, avoid: Callable[[np.ndarray], bool]) -> np.ndarray:
-        cands = l_est.sample(rng, self.n_ei_candidates)
-        score = l_est.log_pdf(cands)
-        if g_est is not None:
-            score = score - g_est.log_pdf(cands)
-        for idx in np.argsort(-score, kind="stable"):
-            if not avoid(cands[idx]):
-                return cands[idx]
-        for _ in range(_MAX_REDRAWS):  # every candidate repeats a past trial: explore the prior
-            cand = np.where(np.isnan(cands[0]), np.nan, space.low + rng.random(len(space.low)) * (space.high - space.low))
-            cand = np.where(space.is_cat, np.floor(np.minimum(cand, space.high - 1e-9)), cand)
-            if not avoid(cand):
-                return cand
-        return cands[int(np.argmax(score))]
-
-    def _joint_proposal(self, study: "Study", history: History, rng) -> dict[str, float]:
-        cols = list(range(len(history.dists)))
-        names = list(history.columns)
+    def _joint_proposal(self, plan: dict, rng) -> dict[str, float]:
+        """Internal values for every known parameter: from the prior during start-up,
+        else the best of the EI candidates; never a configuration already tried or running."""
+        history: History = plan["history"]
         with history.lock:
-            good, good_no, bad, bad_no = self._split(study, history, history.order(), cols)
-        l_est, g_est, space = self._estimators(history, good, good_no, bad, bad_no, cols)
+            space = history.space()
+            names = list(history.columns)
+            dists = list(history.dists)
+            if not names:
+                return {}
+            if history.n < max(self.n_startup_trials, 1):
+                best = candidates.unseen_prior_draw(rng, space, np.ones(len(names), bool),
+                                                    lambda c: _taken(plan, candidates.key_of(c, names, dists)))
+            else:
+                rows = history.order()
+                l_est, g_est = self._estimators(history, rows, np.arange(len(names)), space, plan["liars"], rng)
+                best = self._best(rng, l_est, g_est, space, lambda c: _taken(plan, candidates.key_of(c, names, dists)))
+        return {name: best[c] for c, name in enumerate(names) if not np.isnan(best[c])}
 
-        def is_repeat(cand: np.ndarray) -> bool:
-            return _key_of(cand, names, history.dists) in history.keys
-
-        best = self._best_candidate(rng, l_est, g_est, space, is_repeat)
-        return {name: best[c] for name, c in history.columns.items() if not np.isnan(best[c])}
-
-    def _univariate(self, study, history: History, rng, name: str, distribution: Distribution) -> float:
+    def _univariate(self, plan: dict, rng, trial: "Trial", name: str, distribution: Distribution) -> float:
+        history: History = plan["history"]
         col = history.columns.get(name)
         if col is None or not compatible(history.dists[col], distribution):
             return sample_uniform_internal(rng, distribution)
@@ -158,13 +152,75 @@ class TPESampler(BaseSampler):
             rows = order[~np.isnan(history.values[order, col])]
             if len(rows) < 2:
                 return sample_uniform_internal(rng, distribution)
-            good, good_no, bad, bad_no = self._split(study, history, rows, [col])
-        bad_has = ~np.isnan(bad[:, 0])
-        l_est, g_est, space = self._estimators(history, good, good_no, bad[bad_has], bad_no[bad_has], [col])
-        value = self._best_candidate(rng, l_est, g_est, space, lambda c: False)[0]
+            space = history.space().subspace([col])
+            l_est, g_est = self._estimators(history, rows, np.array([col]), space, plan["liars"], rng)
+            done = trial.params
+
+            def repeats(cand: np.ndarray) -> bool:  # matters for the last parameter of a discrete space
+                return _taken(plan, config_key({**done, name: distribution.to_external(cand[0])}))
+
+            value = self._best(rng, l_est, g_est, space, repeats)[0]
         if not _inside(distribution, value):
             return sample_uniform_internal(rng, distribution)
         return distribution.to_internal(distribution.to_external(value))
+
+    # -- the model -------------------------------------------------------------------------
+    def _estimators(self, history: History, rows: np.ndarray, cols: np.ndarray, space: Space, liars, rng):
+        """l(x) from the best gamma(n) rows, g(x) from the rest plus the running trials."""
+        n_good = self.gamma(len(rows))
+        good, bad = rows[:n_good], rows[n_good:]
+        values = history.values
+        good_x, good_w = values[np.ix_(good, cols)], _by_age(self.weights, history.number[good])
+        bad_x, bad_w = values[np.ix_(bad, cols)], _by_age(self.weights, history.number[bad])
+        if liars is not None:
+            lx = liars[0]
+            if lx.shape[1] < values.shape[1]:  # another worker added parameters since
+                lx = np.hstack([lx, np.full((len(lx), values.shape[1] - lx.shape[1]), np.nan)])
+            lx = lx[:, cols]
+            keep = ~np.isnan(lx).all(axis=1)
+            bad_x = np.vstack([bad_x, lx[keep]])
+            bad_w = np.concatenate([bad_w, np.ones(int(keep.sum()))])
+        bad_x, bad_w = candidates.thin(rng, bad_x, bad_w, self.max_kernels)
+        univariate = len(cols) == 1
+        return (self._estimator(good_x, good_w, space, univariate),
+                self._estimator(bad_x, bad_w, space, univariate))
+
+    def _estimator(self, internal: np.ndarray, weights: np.ndarray, space: Space, univariate: bool) -> ParzenEstimator:
+        unit = np.clip(space.to_unit(internal), 0.0, np.where(space.is_cat, space.n_choices - 1, 1.0))
+        k = len(unit)
+        present = ~np.isnan(unit)
+        if k and (univariate or self.bandwidth == "neighbour"):
+            sigma = np.nan_to_num(neighbour_bandwidth(np.where(space.is_cat, np.nan, unit)), nan=1.0)
+        else:
+            sigma = scott_bandwidth(k, present.sum(axis=1, keepdims=True), self.bandwidth_factor)
+        sigma = magic_clip(sigma, k, space.cell)
+        eps = np.array([categorical_smoothing(k, int(nc), self.prior_weight, self.categorical_sharpness)
+                        for nc in space.n_choices])
+        return ParzenEstimator(unit, weights, space, sigma, eps, prior_weight=self.prior_weight)
+
+    def _best(self, rng, l_est: ParzenEstimator, g_est: ParzenEstimator, space: Space,
+              repeats: Callable[[np.ndarray], bool]) -> np.ndarray:
+        """The EI candidate with the best log l - log g that is no repeat (internal values)."""
+        unit = l_est.sample(rng, self.n_ei_candidates)
+        internal = space.snap(space.from_unit(unit))
+        unit = space.to_unit(internal)
+        score = l_est.log_pdf(unit) - g_est.log_pdf(unit)
+        for idx in np.argsort(-score, kind="stable"):
+            if not repeats(internal[idx]):
+                return internal[idx]
+        present = ~np.isnan(internal[int(np.argmax(score))])
+        return candidates.unseen_prior_draw(rng, space, present, repeats)
+
+
+def _by_age(weights: Callable[[int], np.ndarray], numbers: np.ndarray) -> np.ndarray:
+    order = np.argsort(numbers, kind="stable")
+    w = np.empty(len(numbers))
+    w[order] = weights(len(numbers))
+    return w
+
+
+def _taken(plan: dict, key: frozenset) -> bool:
+    return key in plan["history"].keys or key in plan["running"]
 
 
 def _inside(distribution: Distribution, internal: float) -> bool:
@@ -174,34 +230,15 @@ def _inside(distribution: Distribution, internal: float) -> bool:
     return low <= internal <= high
 
 
-def _key_of(cand: np.ndarray, names: list[str], dists: list[Distribution]) -> frozenset:
-    params = {}
-    for c, name in enumerate(names):
-        if not np.isnan(cand[c]):
-            d = dists[c]
-            params[name] = d.to_external(min(cand[c], len(d.choices) - 1) if isinstance(d, CategoricalDistribution)
-                                         else cand[c])
-    return config_key(params)
-
-
-def _running_rows(study: "Study", history: History, cols: list[int]):
-    """Running trials' parameters so far, to be scored as if they had failed (constant liar)."""
-    running = study.get_trials((TrialState.RUNNING,))
-    if len(running) <= 1:
-        return None
-    rows, numbers = [], []
-    inv = {c: name for name, c in history.columns.items()}
+def _liar_rows(history: History, running: list):
+    """Running trials' parameters so far (internal values), scored as if they were bad."""
+    rows = []
     for t in running:
-        if not t.params:
-            continue
-        row = np.full(len(cols), np.nan)
-        for j, c in enumerate(cols):
-            name = inv[c]
-            if name in t.params and compatible(t.distributions[name], history.dists[c]):
-                row[j] = history.dists[c].to_internal(t.params[name])
+        row = np.full(len(history.dists), np.nan)
+        for name, value in t.params.items():
+            c = history.columns.get(name)
+            if c is not None and compatible(t.distributions[name], history.dists[c]):
+                row[c] = history.dists[c].to_internal(value)
         if not np.isnan(row).all():
             rows.append(row)
-            numbers.append(t.number)
-    if not rows:
-        return None
-    return np.array(rows), np.array(numbers)
+    return (np.array(rows),) if rows else None

@@ -1,0 +1,78 @@
+"""Fold-by-fold evaluation: fixed folds, running reports, pruning, budget cuts."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.dummy import DummyClassifier
+from sklearn.linear_model import LogisticRegression
+
+from autopipe.evaluate import cross_validate, make_folds
+from autopipe.exceptions import TrialPruned
+from autopipe.metrics import resolve_metric
+from autopipe.search import create_study
+
+
+def _data(n=120, seed=0):
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n)})
+    y = (X["a"] + 0.3 * rng.normal(size=n) > 0).astype(int).to_numpy()
+    return X, y
+
+
+def test_folds_are_stratified_seeded_and_cover_every_row():
+    y = np.array([0] * 80 + [1] * 20)
+    folds = make_folds(y, "binary", 5, seed=3)
+    assert len(folds) == 5
+    valid = np.concatenate([va for _, va in folds])
+    assert sorted(valid) == list(range(100))
+    assert all(y[va].sum() == 4 for _, va in folds)
+    again = make_folds(y, "binary", 5, seed=3)
+    assert all((a[1] == b[1]).all() for a, b in zip(folds, again))
+    other = make_folds(y, "binary", 5, seed=4)
+    assert any((a[1] != b[1]).any() for a, b in zip(folds, other))
+
+
+def test_each_fold_is_reported_and_recorded():
+    X, y = _data()
+    study = create_study(direction="maximize")
+    trial = study.ask()
+    metric = resolve_metric("roc_auc", "binary", 2)
+    value = cross_validate(trial, LogisticRegression(), X, y, make_folds(y, "binary", 4, 0), metric)
+    scores = trial.user_attrs["fold_scores"]
+    assert len(scores) == 4 and value == pytest.approx(np.mean(scores), abs=1e-5)
+    assert sorted(trial.intermediate_values) == [0, 1, 2, 3]
+    assert trial.intermediate_values[1] == pytest.approx(np.mean(scores[:2]), abs=1e-5)
+
+
+def test_a_weak_trial_is_pruned_against_strong_ones():
+    from autopipe.search import MedianPruner, TrialState
+
+    X, y = _data()
+    folds = make_folds(y, "binary", 5, 0)
+    metric = resolve_metric("roc_auc", "binary", 2)
+    study = create_study(direction="maximize", pruner=MedianPruner(n_startup_trials=3, n_warmup_steps=0))
+    for _ in range(3):
+        t = study.ask()
+        study.tell(t, cross_validate(t, LogisticRegression(), X, y, folds, metric))
+    weak = study.ask()
+    with pytest.raises(TrialPruned):
+        cross_validate(weak, DummyClassifier(strategy="prior"), X, y, folds, metric)
+    study.tell(weak, TrialState.PRUNED)
+    assert len(weak.user_attrs["fold_scores"]) == 1
+    assert study.best_trial.number != weak.number
+
+
+def test_a_trial_cut_by_the_deadline_is_marked():
+    X, y = _data()
+    study = create_study(direction="maximize")
+    trial = study.ask()
+    metric = resolve_metric("roc_auc", "binary", 2)
+    with pytest.raises(TrialPruned):
+        cross_validate(trial, LogisticRegression(), X, y, make_folds(y, "binary", 5, 0), metric,
+                       deadline=time.monotonic() - 1)
+    assert trial.user_attrs["budget_cut"] is True
+    assert trial.user_attrs["fold_scores"] == []
