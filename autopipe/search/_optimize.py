@@ -86,7 +86,11 @@ def run_trial(study: "Study", func: Callable, catch: tuple[type[BaseException], 
         if not isinstance(exc, catch) or not isinstance(exc, Exception):
             raise
     else:
-        frozen = study.tell(trial, value)
+        if value is None:
+            study._storage.set_trial_attr(trial._trial_id, "fail_reason", "the objective returned None", system=True)
+            frozen = study.tell(trial, TrialState.FAIL)
+        else:
+            frozen = study.tell(trial, value)
     for callback in callbacks:
         callback(study, frozen)
     return frozen

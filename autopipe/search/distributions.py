@@ -28,6 +28,9 @@ class FloatDistribution:
             raise ParameterError("A float parameter cannot have both 'step' and 'log=True'.")
         if self.step is not None and self.step <= 0:
             raise ParameterError(f"'step' must be > 0. Got {self.step} instead.")
+        if self.step is not None:  # the grid's last point, when high is not on it
+            n = math.floor((self.high - self.low) / self.step + 1e-9)
+            object.__setattr__(self, "high", float(self.low + n * self.step))
 
     def to_internal(self, value: Any) -> float:
         return math.log(value) if self.log else float(value)
@@ -73,6 +76,7 @@ class IntDistribution:
             raise ParameterError(f"'step' of an int parameter must be >= 1. Got {self.step} instead.")
         if self.log and self.step != 1:
             raise ParameterError("An int parameter cannot have both 'step' != 1 and 'log=True'.")
+        object.__setattr__(self, "high", int(self.low + (self.high - self.low) // self.step * self.step))
 
     def to_internal(self, value: Any) -> float:
         return math.log(value) if self.log else float(value)
@@ -155,6 +159,21 @@ def compatible(a: Distribution, b: Distribution) -> bool:
     if isinstance(a, CategoricalDistribution):
         return a.choices == b.choices
     return a.log == b.log
+
+
+def to_stored(distribution: Distribution, value: Any) -> float:
+    """A float that gives back exactly ``value``: the choice index, or the number itself."""
+    if isinstance(distribution, CategoricalDistribution):
+        return distribution.to_internal(value)
+    return float(value)
+
+
+def from_stored(distribution: Distribution, stored: float) -> Any:
+    if isinstance(distribution, CategoricalDistribution):
+        return distribution.choices[int(stored)]
+    if isinstance(distribution, IntDistribution):
+        return int(round(stored))
+    return float(stored)
 
 
 def distribution_to_json(d: Distribution) -> str:

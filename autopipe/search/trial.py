@@ -53,13 +53,12 @@ class Trial:
                 )
             return self._params[name]
         if name in self._fixed and distribution.contains(self._fixed[name]):
-            internal = distribution.to_internal(self._fixed[name])
+            value = _as_given(distribution, self._fixed[name])
         elif distribution.single():
-            internal = distribution.to_internal(_only_value(distribution))
+            value = _only_value(distribution)
         else:
-            internal = self.study.sampler.sample(self.study, self, name, distribution)
-        value = distribution.to_external(internal)
-        self.study._storage.set_trial_param(self._trial_id, name, distribution.to_internal(value), distribution)
+            value = distribution.to_external(self.study.sampler.sample(self.study, self, name, distribution))
+        self.study._storage.set_trial_param(self._trial_id, name, value, distribution)
         self._params[name] = value
         self._distributions[name] = distribution
         return value

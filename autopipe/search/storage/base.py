@@ -41,7 +41,8 @@ class BaseStorage(abc.ABC):
         """Add a trial (RUNNING, or the template's state) and return its record with id and number."""
 
     @abc.abstractmethod
-    def set_trial_param(self, trial_id: int, name: str, internal: float, distribution: Distribution) -> None: ...
+    def set_trial_param(self, trial_id: int, name: str, value: Any, distribution: Distribution) -> None:
+        """Record the external ``value`` exactly as the objective received it."""
 
     @abc.abstractmethod
     def set_trial_intermediate_value(self, trial_id: int, step: int, value: float) -> None: ...

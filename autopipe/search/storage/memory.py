@@ -86,10 +86,10 @@ class InMemoryStorage(BaseStorage):
             raise StudyError(f"Trial {number} is already finished ({trial.state.name}) and cannot be changed.")
         return trial
 
-    def set_trial_param(self, trial_id: int, name: str, internal: float, distribution: Distribution) -> None:
+    def set_trial_param(self, trial_id: int, name: str, value: Any, distribution: Distribution) -> None:
         with self._lock:
             trial = self._running(trial_id)
-            trial.params[name] = distribution.to_external(internal)
+            trial.params[name] = value
             trial.distributions[name] = distribution
 
     def set_trial_intermediate_value(self, trial_id: int, step: int, value: float) -> None:

@@ -15,7 +15,13 @@ from typing import Any, Iterable
 import sqlalchemy as sa
 
 from autopipe.exceptions import StudyError
-from autopipe.search.distributions import Distribution, distribution_to_json, json_to_distribution
+from autopipe.search.distributions import (
+    Distribution,
+    distribution_to_json,
+    from_stored,
+    json_to_distribution,
+    to_stored,
+)
 from autopipe.search.frozen import FrozenTrial, StudyDirection, TrialState
 from autopipe.search.storage.base import BaseStorage
 
@@ -166,7 +172,7 @@ class RDBStorage(BaseStorage):
     def _copy_template(conn, trial_id: int, template: FrozenTrial) -> None:
         for name, value in template.params.items():
             d = template.distributions[name]
-            conn.execute(_params.insert().values(trial_id=trial_id, name=name, internal=d.to_internal(value),
+            conn.execute(_params.insert().values(trial_id=trial_id, name=name, internal=to_stored(d, value),
                                                  distribution_json=distribution_to_json(d)))
         for step, value in template.intermediate_values.items():
             conn.execute(_steps.insert().values(trial_id=trial_id, step=int(step), value=float(value)))
@@ -183,10 +189,10 @@ class RDBStorage(BaseStorage):
             raise StudyError(f"Trial {trial_id} is already finished ({state}) and cannot be changed.")
         return state
 
-    def set_trial_param(self, trial_id: int, name: str, internal: float, distribution: Distribution) -> None:
+    def set_trial_param(self, trial_id: int, name: str, value: Any, distribution: Distribution) -> None:
         with self.engine.begin() as conn:
             self._require_unfinished(conn, trial_id)
-            conn.execute(_params.insert().values(trial_id=trial_id, name=name, internal=float(internal),
+            conn.execute(_params.insert().values(trial_id=trial_id, name=name, internal=to_stored(distribution, value),
                                                  distribution_json=distribution_to_json(distribution)))
 
     def set_trial_intermediate_value(self, trial_id: int, step: int, value: float) -> None:
@@ -250,7 +256,7 @@ class RDBStorage(BaseStorage):
         dists: dict[int, dict] = {i: {} for i in ids}
         for p in conn.execute(sa.select(_params).where(_params.c.trial_id.in_(ids))):
             d = json_to_distribution(p.distribution_json)
-            params[p.trial_id][p.name] = d.to_external(p.internal)
+            params[p.trial_id][p.name] = from_stored(d, p.internal)
             dists[p.trial_id][p.name] = d
         steps: dict[int, dict] = {i: {} for i in ids}
         for s in conn.execute(sa.select(_steps).where(_steps.c.trial_id.in_(ids))):

@@ -77,3 +77,10 @@ def categorical_smoothing(n_kernels: int, n_choices: int, prior_weight: float, s
     """
     e = prior_weight / (n_kernels + 1.0) / sharpness
     return (n_choices - 1) * e / (1.0 + n_choices * e)
+
+
+def categorical_sharpness(n_categorical: int, per: float = 4.0) -> float:
+    """Sharpen categorical kernels in spaces with many categoricals, so that a draw from
+    one kernel changes about as many of them as in a space with ``per`` categoricals:
+    with 20 binary flags a smooth kernel flips a few flags per draw and wastes trials."""
+    return max(1.0, n_categorical / per)

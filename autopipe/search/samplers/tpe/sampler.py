@@ -25,6 +25,7 @@ from autopipe.search.samplers.tpe.history import History, config_key
 from autopipe.search.samplers.tpe.numerics import Space
 from autopipe.search.samplers.tpe.parzen import ParzenEstimator
 from autopipe.search.samplers.tpe.policies import (
+    categorical_sharpness,
     categorical_smoothing,
     default_gamma,
     default_weights,
@@ -55,7 +56,7 @@ class TPESampler(BaseSampler):
 
     def __init__(self, seed: int | None = None, *, n_startup_trials: int = 10, n_ei_candidates: int = 24,
                  gamma: Callable[[int], int] = default_gamma, weights: Callable[[int], np.ndarray] = default_weights,
-                 prior_weight: float = 1.0, bandwidth_factor: float = 0.2, categorical_sharpness: float = 1.0,
+                 prior_weight: float = 1.0, bandwidth_factor: float = 0.2, categorical_sharpness: float | None = None,
                  multivariate: bool = True, constant_liar: bool = True, max_kernels: int = 1024,
                  bandwidth: str = "neighbour") -> None:
         super().__init__(seed)
@@ -194,8 +195,10 @@ class TPESampler(BaseSampler):
         else:
             sigma = scott_bandwidth(k, present.sum(axis=1, keepdims=True), self.bandwidth_factor)
         sigma = magic_clip(sigma, k, space.cell)
-        eps = np.array([categorical_smoothing(k, int(nc), self.prior_weight, self.categorical_sharpness)
-                        for nc in space.n_choices])
+        sharp = self.categorical_sharpness
+        if sharp is None:
+            sharp = categorical_sharpness(int(space.is_cat.sum()))
+        eps = np.array([categorical_smoothing(k, int(nc), self.prior_weight, sharp) for nc in space.n_choices])
         return ParzenEstimator(unit, weights, space, sigma, eps, prior_weight=self.prior_weight)
 
     def _best(self, rng, l_est: ParzenEstimator, g_est: ParzenEstimator, space: Space,
