@@ -57,6 +57,7 @@ class _AutoBase(BaseEstimator):
         self.cv_score_ = result.cv_score
         self.best_params_ = dict(result.study.best_params)
         self.fit_time_ = result.elapsed_s
+        self.oof_ = result.oof
         self.settings_ = {**settings.to_dict(), "n_dropped_target_rows": n_dropped,
                           "dropped_classes": dropped_classes}
         if self.schema_.task != "regression":

@@ -139,7 +139,7 @@ def read_manifest(root: Path) -> dict[str, Any]:
 
 def _fitted_attrs(model) -> list[str]:
     names = ["schema_", "cv_score_", "best_params_", "fit_time_", "settings_", "n_features_in_",
-             "feature_names_in_", "classes_"]
+             "feature_names_in_", "classes_", "oof_"]
     return [n for n in names if hasattr(model, n)]
 
 

@@ -32,8 +32,9 @@ def cross_validate(trial, pipeline, X, y: np.ndarray, folds: Folds, metric, *, d
                    on_fold_fitted=None) -> float:
     """Fit and score ``pipeline`` fold by fold, reporting the running mean after each fold.
 
-    ``on_fold_fitted(fold_index, fitted)`` lets the caller record what a fitted fold
-    learned (for example the selected features) without this module knowing about it.
+    ``on_fold_fitted(fold_index, fitted, valid_rows)`` lets the caller record what a
+    fitted fold learned (selected features, out-of-fold predictions) without this module
+    knowing about it.
     """
     scores: list[float] = []
     started = time.monotonic()
@@ -51,7 +52,7 @@ def cross_validate(trial, pipeline, X, y: np.ndarray, folds: Folds, metric, *, d
             raise ValueError(f"fold {i} produced a non-finite {metric.name} ({score})")
         scores.append(score)
         if on_fold_fitted is not None:
-            on_fold_fitted(i, fitted)
+            on_fold_fitted(i, fitted, valid)
         trial.report(float(np.mean(scores)), i)
         if i + 1 < len(folds) and trial.should_prune():
             _record(trial, scores, started)

@@ -7,6 +7,7 @@ the best COMPLETE trial refit on all rows) so neither caller repeats it.
 
 from __future__ import annotations
 
+import threading
 import time
 import warnings
 from collections import Counter
@@ -18,6 +19,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from autopipe.evaluate import cross_validate, make_folds
+from autopipe.frames import full_proba as _full_proba
 from autopipe.exceptions import AutopipeError, DataError
 from autopipe.metrics import Metric, resolve_metric
 from autopipe.schema import Schema, check_target, infer_schema, infer_task
@@ -57,6 +59,44 @@ class SearchResult:
     pipeline: Any
     cv_score: float
     elapsed_s: float
+    oof: dict | None = None
+
+
+class OutOfFold:
+    """Out-of-fold predictions of the best few complete trials of this run (in memory).
+
+    Probabilities for classification, values for regression; what the report's
+    diagnostics (confusion matrix, ROC, residuals) and ensembling are built from.
+    """
+
+    def __init__(self, n_rows: int, metric: Metric, keep: int = 10) -> None:
+        self.n_rows = n_rows
+        self.metric = metric
+        self.limit = keep
+        self.kept: dict[int, tuple[float, np.ndarray]] = {}
+        self._lock = threading.Lock()
+
+    def new(self) -> np.ndarray:
+        regression = self.metric.task == "regression"
+        return np.full((self.n_rows,) if regression else (self.n_rows, self.metric.n_classes), np.nan)
+
+    def fill(self, holder: np.ndarray, fitted, X_valid, valid: np.ndarray) -> None:
+        if self.metric.task == "regression":
+            holder[valid] = fitted.predict(X_valid)
+        else:
+            holder[valid] = _full_proba(fitted.predict_proba(X_valid), fitted, self.metric.n_classes)
+
+    def keep(self, number: int, value: float, predictions: np.ndarray) -> None:
+        sign = 1.0 if self.metric.direction == "maximize" else -1.0
+        with self._lock:
+            self.kept[number] = (sign * value, predictions)
+            if len(self.kept) > self.limit:
+                worst = min(self.kept, key=lambda k: self.kept[k][0])
+                del self.kept[worst]
+
+    def get(self, number: int):
+        entry = self.kept.get(number)
+        return None if entry is None else entry[1]
 
 
 def resolve_task(y: pd.Series, task_kind: str) -> str:
@@ -121,16 +161,22 @@ def _run_search(X: pd.DataFrame, y: pd.Series, *, task_kind: str, settings: Sear
     seed = int(study.user_attrs.get("seed", settings.seed))
     folds = make_folds(y_enc, task, effective_folds(y, task, settings.cv), seed)
 
+    oof = OutOfFold(len(y_enc), metric)
+
     def objective(trial) -> float:
         pipeline = suggest_pipeline(trial, schema, random_state=seed)
         trial.set_user_attr("family", trial.params["family"])
+        predictions = oof.new()
 
-        def record(i, fitted):
+        def record(i, fitted, valid):
             if i == 0:
                 trial.set_user_attr("selected_features", selected_features(fitted, schema))
+            oof.fill(predictions, fitted, X_used.iloc[valid], valid)
 
-        return cross_validate(trial, pipeline, X_used, y_enc, folds, metric, deadline=deadline,
-                              on_fold_fitted=record)
+        value = cross_validate(trial, pipeline, X_used, y_enc, folds, metric, deadline=deadline,
+                               on_fold_fitted=record)
+        oof.keep(trial.number, value, predictions)
+        return value
 
     timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
     study.optimize(objective, n_trials=settings.n_trials, timeout=timeout, n_jobs=settings.n_jobs,
@@ -140,7 +186,8 @@ def _run_search(X: pd.DataFrame, y: pd.Series, *, task_kind: str, settings: Sear
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         pipeline.fit(X_used, y_enc)
-    return SearchResult(schema, metric, study, pipeline, float(best.value), time.monotonic() - started)
+    return SearchResult(schema, metric, study, pipeline, float(best.value), time.monotonic() - started,
+                        oof={"y": y_enc, "pred": oof.get(best.number), "trial": best.number})
 
 
 def _open_study(settings: SearchSettings, metric: Metric, schema: Schema) -> Study:

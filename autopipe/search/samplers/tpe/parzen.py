@@ -14,9 +14,14 @@ density of many points is one matrix product, see :mod:`numerics`.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import logsumexp
 
-from autopipe.search.samplers.tpe.numerics import LOG_SQRT_2PI, Space, truncnorm_log_norm, truncnorm_sample
+from autopipe.search.samplers.tpe.numerics import (
+    LOG_SQRT_2PI,
+    Space,
+    one_blas_thread,
+    truncnorm_log_norm,
+    truncnorm_sample,
+)
 
 
 class ParzenEstimator:
@@ -75,7 +80,11 @@ class ParzenEstimator:
     # -- density -----------------------------------------------------------------------------
     def log_pdf(self, unit: np.ndarray) -> np.ndarray:
         """Log density (internal space) of each unit-space row; NaN = the parameter is absent."""
-        return logsumexp(self.space.features(unit) @ self.coef.T + self.log_w, axis=1)
+        with one_blas_thread():
+            scores = self.space.features(unit) @ self.coef.T
+        scores += self.log_w
+        top = scores.max(axis=1, keepdims=True)
+        return top[:, 0] + np.log(np.exp(scores - top).sum(axis=1))
 
     # -- sampling ----------------------------------------------------------------------------
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
