@@ -4,19 +4,29 @@ Every trial sees the same folds, so running scores are comparable at each fold a
 pruner can stop a trial after any fold. A trial is only COMPLETE when every fold was
 scored; one cut by the time budget is recorded as pruned with ``budget_cut`` set, so it
 can never be chosen as the best.
+
+Two savings keep folds cheap: the preprocessing step does not depend on the trial's
+model hyperparameters, so each (preprocessing, fold) pair is fitted once and its output
+reused (``FoldCache``); and a fold that would not finish before the deadline, judged by
+this trial's earlier folds or by what the same family cost before, is not started.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 import time
 import warnings
+from collections import OrderedDict, defaultdict
 
+import joblib
 import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.pipeline import Pipeline
 
 from autopipe.exceptions import TrialPruned
+from autopipe.space.models.guarded import DeadlineReached, fit_deadline
 
 Folds = list[tuple[np.ndarray, np.ndarray]]
 
@@ -28,8 +38,57 @@ def make_folds(y: np.ndarray, task: str, cv: int, seed: int) -> Folds:
     return [(tr, va) for tr, va in splitter.split(dummy, y if task != "regression" else None)]
 
 
+class FoldCache:
+    """Fitted preprocessing outputs per (preprocessing configuration, fold), bounded in bytes."""
+
+    def __init__(self, max_bytes: int = 1024**3) -> None:
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[tuple, tuple] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+
+    def transformed(self, preprocess, fold: int, X_train, X_valid):
+        key = (joblib.hash(preprocess), fold)
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                self.hits += 1
+                return self._items[key]
+        fitted = clone(preprocess)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            train = fitted.fit_transform(X_train)
+            valid = fitted.transform(X_valid)
+        with self._lock:
+            self._items[key] = (fitted, train, valid)
+            self._bytes += train.nbytes + valid.nbytes
+            while self._bytes > self.max_bytes and len(self._items) > 1:
+                _, (_, a, b) = self._items.popitem(last=False)
+                self._bytes -= a.nbytes + b.nbytes
+        return fitted, train, valid
+
+
+class CostModel:
+    """Seconds per fold observed for each model family in this run (to plan fold starts)."""
+
+    def __init__(self) -> None:
+        self._seconds: dict[str, list[float]] = defaultdict(list)
+        self._lock = threading.Lock()
+
+    def observe(self, family: str, seconds: float) -> None:
+        with self._lock:
+            self._seconds[family].append(seconds)
+
+    def estimate(self, family: str) -> float | None:
+        with self._lock:
+            seen = self._seconds.get(family)
+            return float(np.median(seen)) if seen else None
+
+
 def cross_validate(trial, pipeline, X, y: np.ndarray, folds: Folds, metric, *, deadline: float | None = None,
-                   on_fold_fitted=None) -> float:
+                   on_fold_fitted=None, cache: FoldCache | None = None, costs: CostModel | None = None,
+                   family: str | None = None) -> float:
     """Fit and score ``pipeline`` fold by fold, reporting the running mean after each fold.
 
     ``on_fold_fitted(fold_index, fitted, valid_rows)`` lets the caller record what a
@@ -38,16 +97,21 @@ def cross_validate(trial, pipeline, X, y: np.ndarray, folds: Folds, metric, *, d
     """
     scores: list[float] = []
     started = time.monotonic()
+    fold_seconds: list[float] = []
     for i, (train, valid) in enumerate(folds):
-        if deadline is not None and time.monotonic() >= deadline:
-            trial.set_user_attr("budget_cut", True)
-            _record(trial, scores, started)
-            raise TrialPruned(f"time budget ran out after {i} of {len(folds)} folds")
-        fitted = clone(pipeline)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            fitted.fit(_rows(X, train), y[train])
-            score = float(metric.score(fitted, _rows(X, valid), y[valid]))
+        expected = float(np.mean(fold_seconds)) if fold_seconds else (
+            costs.estimate(family) if costs is not None and family is not None else None)
+        if deadline is not None and _would_overrun(deadline, expected):
+            _cut(trial, scores, started, f"time budget ran out before fold {i + 1} of {len(folds)}")
+        t0 = time.monotonic()
+        try:
+            with fit_deadline(deadline):
+                fitted, score = _fit_and_score(pipeline, X, y, train, valid, i, metric, cache)
+        except DeadlineReached:
+            _cut(trial, scores, started, f"fold {i + 1} of {len(folds)} was stopped at the time budget")
+        fold_seconds.append(time.monotonic() - t0)
+        if costs is not None and family is not None:
+            costs.observe(family, fold_seconds[-1])
         if not math.isfinite(score):
             raise ValueError(f"fold {i} produced a non-finite {metric.name} ({score})")
         scores.append(score)
@@ -59,6 +123,52 @@ def cross_validate(trial, pipeline, X, y: np.ndarray, folds: Folds, metric, *, d
             raise TrialPruned(f"pruned after fold {i + 1} of {len(folds)}")
     _record(trial, scores, started)
     return float(np.mean(scores))
+
+
+def _fit_and_score(pipeline, X, y, train, valid, fold: int, metric, cache: FoldCache | None):
+    """One fold: a fitted pipeline (preprocessing from the cache when there is one) and its score."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if cache is None or "preprocess" not in pipeline.named_steps:
+            fitted = clone(pipeline).fit(_rows(X, train), y[train])
+            return fitted, float(metric.score(fitted, _rows(X, valid), y[valid]))
+        pre, Xt_train, Xt_valid = cache.transformed(pipeline.named_steps["preprocess"], fold,
+                                                    _rows(X, train), _rows(X, valid))
+        rest = Pipeline([(name, step if isinstance(step, str) else clone(step))
+                         for name, step in pipeline.steps if name != "preprocess"])
+        rest.fit(Xt_train, y[train])
+        score = float(metric.score(rest, Xt_valid, y[valid]))
+    return _PrefittedView(pre, rest, Xt_valid), score
+
+
+class _PrefittedView:
+    """What on_fold_fitted sees when preprocessing came from the cache: the fitted rest
+    of the pipeline and the already-transformed validation rows."""
+
+    def __init__(self, preprocess, rest: Pipeline, X_valid_transformed: np.ndarray) -> None:
+        self.rest = rest
+        self.X_valid = X_valid_transformed
+        self.named_steps = {"preprocess": preprocess, **rest.named_steps}
+        self.classes_ = getattr(rest, "classes_", None)
+
+    def predict(self, _X):
+        return self.rest.predict(self.X_valid)
+
+    def predict_proba(self, _X):
+        return self.rest.predict_proba(self.X_valid)
+
+
+def _would_overrun(deadline: float, expected: float | None) -> bool:
+    now = time.monotonic()
+    if now >= deadline:
+        return True
+    return expected is not None and now + expected > deadline
+
+
+def _cut(trial, scores: list[float], started: float, reason: str) -> None:
+    trial.set_user_attr("budget_cut", True)
+    _record(trial, scores, started)
+    raise TrialPruned(reason)
 
 
 def _record(trial, scores: list[float], started: float) -> None:

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from autopipe.evaluate import cross_validate, make_folds
+from autopipe.evaluate import CostModel, FoldCache, cross_validate, make_folds
 from autopipe.frames import full_proba as _full_proba
 from autopipe.exceptions import AutopipeError, DataError
 from autopipe.metrics import Metric, resolve_metric
@@ -162,6 +162,7 @@ def _run_search(X: pd.DataFrame, y: pd.Series, *, task_kind: str, settings: Sear
     folds = make_folds(y_enc, task, effective_folds(y, task, settings.cv), seed)
 
     oof = OutOfFold(len(y_enc), metric)
+    cache, costs = FoldCache(), CostModel()
 
     def objective(trial) -> float:
         pipeline = suggest_pipeline(trial, schema, random_state=seed)
@@ -174,7 +175,7 @@ def _run_search(X: pd.DataFrame, y: pd.Series, *, task_kind: str, settings: Sear
             oof.fill(predictions, fitted, X_used.iloc[valid], valid)
 
         value = cross_validate(trial, pipeline, X_used, y_enc, folds, metric, deadline=deadline,
-                               on_fold_fitted=record)
+                               on_fold_fitted=record, cache=cache, costs=costs, family=trial.params["family"])
         oof.keep(trial.number, value, predictions)
         return value
 

@@ -3,19 +3,32 @@
 The search space builds its preprocessing from column kinds, and the artifact checks
 new data against the schema at predict time, so kinds are decided once, here.
 
-Rules, in order, for each column (``column_kinds`` overrides them per column):
+Rules, in order, for each column (``column_kinds`` overrides them per column; the kind
+``ignored`` drops a column on request):
 
 1. all values missing, or a single distinct value -> ``constant`` (dropped);
 2. bool dtype, or non-missing values exactly {True, False} (also the strings
-   "True"/"False", any case) -> ``boolean``;
+   "true"/"false" or "yes"/"no", any case) -> ``boolean``;
 3. datetime64 dtype, or strings that look like ISO dates ("2024-01-31...") for at
    least 90% of non-missing rows -> ``datetime`` (expanded into parts later);
-4. numbers -> ``numeric``; integer columns with few distinct values stay numeric.
+4. an identifier-like name ("id", "customer_id", "userId", "uuid", "Unnamed: 0", ...)
+   with a distinct value in >= 95% of rows -> ``identifier`` (dropped);
+5. numbers -> ``numeric``; integer columns with few distinct values stay numeric.
    An integer column that is a running row number (consecutive, step 1, e.g.
    0..n-1 or 1..n) -> ``identifier`` (dropped);
-5. strings / object / category: long free text (five or more words on average and
+6. strings that are numbers ("1.5", " 2 ", "3,25") for >= 95% of non-missing rows ->
+   ``numeric`` ("numbers stored as text"); the other values are treated as missing,
+   and the reason counts them;
+7. strings / object / category: long free text (five or more words on average and
    mostly distinct) -> ``text`` (dropped for now); unique per row (>= 95% distinct,
    at least 10 rows) -> ``identifier`` (dropped); else ``categorical``.
+
+A categorical column is *high-cardinality* (``Column.high_cardinality``) when it has
+more than ``MAX_ONEHOT_LEVELS`` levels, or when one-hot encoding every categorical
+column would take more than ``ONEHOT_MAX_BYTES`` (rows x width x 8 bytes): then the
+columns with the most levels are switched until the estimate fits. High-cardinality
+columns are target-encoded with cross-fitting plus a frequency column, never one-hot;
+the reason records which rule applied.
 
 Nullable extension dtypes (Int64, Float64, boolean, string) follow the same rules.
 """
@@ -23,7 +36,7 @@ Nullable extension dtypes (Int64, Float64, boolean, string) follow the same rule
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -37,13 +50,21 @@ DATETIME = "datetime"
 TEXT = "text"
 IDENTIFIER = "identifier"
 CONSTANT = "constant"
-KINDS = (NUMERIC, BOOLEAN, CATEGORICAL, DATETIME, TEXT, IDENTIFIER, CONSTANT)
+IGNORED = "ignored"
+KINDS = (NUMERIC, BOOLEAN, CATEGORICAL, DATETIME, TEXT, IDENTIFIER, CONSTANT, IGNORED)
 USED_KINDS = (NUMERIC, BOOLEAN, CATEGORICAL, DATETIME)
 TASKS = ("binary", "multiclass", "regression")
 
 MAX_CLASSES_FOR_INTEGER = 20
+MAX_ONEHOT_LEVELS = 30
+ONEHOT_MAX_BYTES = 256 * 2**20
+UNIQUE_SHARE = 0.95
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?")
-_BOOL_STRINGS = {"true", "false"}
+_COMMA_DECIMAL = re.compile(r"^[+-]?\d+,\d+$")
+_ID_NAME = re.compile(r"^(id|uuid|guid|rowid|row_id|index|unnamed: ?\d+)$|[_\s.\-](id|uuid|guid)$",
+                      re.IGNORECASE)
+_CAMEL_ID = re.compile(r"[a-z](Id|ID)$")
+_BOOL_PAIRS = ({"true", "false"}, {"yes", "no"})
 
 
 @dataclass(frozen=True)
@@ -57,6 +78,7 @@ class Column:
     n_unique: int
     used: bool
     reason: str
+    high_cardinality: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,6 +97,12 @@ class Schema:
 
     def names_of(self, kind: str) -> list[str]:
         return [c.name for c in self.columns if c.used and c.kind == kind]
+
+    def high_cardinality(self) -> list[str]:
+        return [c.name for c in self.columns if c.used and c.kind == CATEGORICAL and c.high_cardinality]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
 
     @property
     def dropped(self) -> list[Column]:
@@ -105,6 +133,48 @@ class Schema:
         )
 
 
+# -- values ------------------------------------------------------------------------------
+def to_numbers(s: pd.Series) -> np.ndarray:
+    """Floats for a column of numbers or of numbers stored as text ("1.5", " 2", "3,25").
+
+    Values that are not numbers become NaN; so do +-inf (treated as missing everywhere).
+    """
+    if pd.api.types.is_bool_dtype(s):
+        out = s.astype("float64").to_numpy(dtype=float, na_value=np.nan)
+    elif pd.api.types.is_numeric_dtype(s):
+        out = s.to_numpy(dtype=float, na_value=np.nan)
+    else:
+        out = _parse_numbers(s)
+    return np.where(np.isfinite(out), out, np.nan)
+
+
+def _parse_numbers(s: pd.Series) -> np.ndarray:
+    obj = s.astype(object)
+    text = obj.map(lambda v: v.strip() if isinstance(v, str) else v)
+    text = text.map(lambda v: v.replace(",", ".") if isinstance(v, str) and _COMMA_DECIMAL.match(v) else v)
+    text = text.map(lambda v: np.nan if isinstance(v, (bool, np.bool_)) else v)
+    with np.errstate(all="ignore"):
+        parsed = pd.to_numeric(text, errors="coerce")
+    return np.asarray(parsed, dtype=float)
+
+
+def not_numbers(s: pd.Series) -> tuple[int, object]:
+    """How many present values of ``s`` are not numbers, and the first of them."""
+    present = ~np.array(pd.isna(s), dtype=bool)
+    present &= ~s.astype(object).map(lambda v: isinstance(v, str) and v.strip() == "").to_numpy(dtype=bool)
+    bad = present & np.isnan(to_numbers(s)) & ~np.isinf(_raw_floats(s))
+    if not bad.any():
+        return 0, None
+    return int(bad.sum()), s.to_numpy(dtype=object)[np.argmax(bad)]
+
+
+def _raw_floats(s: pd.Series) -> np.ndarray:
+    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+        return s.to_numpy(dtype=float, na_value=np.nan)
+    return _parse_numbers(s)
+
+
+# -- target --------------------------------------------------------------------------------
 def target_missing_mask(y: pd.Series) -> np.ndarray:
     """True where the target is None, NaN, pd.NA or an empty/blank string."""
     mask = np.array(pd.isna(y), dtype=bool)
@@ -124,7 +194,8 @@ def infer_task(y: pd.Series) -> str:
     n_unique = values.nunique()
     if not _is_classification_dtype(values):
         as_float = values.to_numpy(dtype=float, na_value=np.nan)
-        integral = bool(np.all(np.mod(as_float, 1) == 0))
+        with np.errstate(all="ignore"):
+            integral = bool(np.all(np.mod(as_float, 1) == 0))
         if not integral or n_unique > MAX_CLASSES_FOR_INTEGER:
             return "regression"
     return "binary" if n_unique <= 2 else "multiclass"
@@ -142,6 +213,23 @@ def _sorted_classes(y: pd.Series) -> tuple:
         return tuple(sorted(values, key=str))
 
 
+def _label_family(v) -> str:
+    if isinstance(v, (bool, np.bool_)):
+        return "bool"
+    if isinstance(v, (int, float, np.number)):
+        return "number"
+    return type(v).__name__
+
+
+def _check_label_types(values: pd.Series, name) -> None:
+    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return
+    families = sorted({_label_family(v) for v in values.astype(object)})
+    if len(families) > 1:
+        raise DataError(f"The target {name!r} mixes label types ({' and '.join(families)}). "
+                        f"Give every label one type, e.g. y.astype(str).")
+
+
 def check_target(y: pd.Series, task: str, cv: int) -> None:
     """Raise DataError when ``y`` cannot be cross-validated for ``task`` with ``cv`` folds."""
     if task not in TASKS:
@@ -149,40 +237,41 @@ def check_target(y: pd.Series, task: str, cv: int) -> None:
     name = y.name if y.name is not None else "target"
     values = y[~target_missing_mask(y)]
     if len(values) < cv:
-        raise DataError(
-            f"The target {name!r} has {len(values)} non-missing rows, fewer than cv={cv} "
-            "folds. Provide more rows or lower cv."
-        )
+        raise DataError(f"The target {name!r} has {len(values)} non-missing rows, fewer than cv={cv} "
+                        "folds. Provide more rows or lower cv.")
     if task == "regression":
-        if _is_classification_dtype(values):
-            raise DataError(
-                f"task='regression' needs a numeric target, but {name!r} has dtype "
-                f"{values.dtype}. Use a classification task or convert the target."
-            )
-        if values.nunique() < 2:
-            raise DataError(f"The target {name!r} is constant; there is nothing to learn.")
+        _check_regression_target(values, name)
         return
+    _check_label_types(values, name)
     counts = values.value_counts()
     if len(counts) < 2:
-        raise DataError(
-            f"The target {name!r} has a single class ({counts.index[0]!r}); "
-            "classification needs at least two classes."
-        )
+        raise DataError(f"The target {name!r} has a single class ({counts.index[0]!r}); "
+                        "classification needs at least two classes.")
     if task == "binary" and len(counts) > 2:
-        raise DataError(
-            f"task='binary' but the target {name!r} has {len(counts)} classes. "
-            "Use task='multiclass' or leave task unset."
-        )
+        raise DataError(f"task='binary' but the target {name!r} has {len(counts)} classes. "
+                        "Use task='multiclass' or leave task unset.")
     rare = counts[counts < 2]
     if len(rare):
         detail = ", ".join(f"{k!r} ({v} row)" for k, v in rare.items())
-        raise DataError(
-            f"The target {name!r} has classes with fewer than 2 rows: {detail}. "
-            "Cross-validation needs every class in several folds: remove those rows, "
-            "merge the class into another, or collect more data."
-        )
+        raise DataError(f"The target {name!r} has classes with fewer than 2 rows: {detail}. "
+                        "Cross-validation needs every class in several folds: remove those rows, "
+                        "merge the class into another, or collect more data.")
 
 
+def _check_regression_target(values: pd.Series, name) -> None:
+    if _is_classification_dtype(values):
+        raise DataError(f"task='regression' needs a numeric target, but {name!r} has dtype "
+                        f"{values.dtype}. Use a classification task or convert the target.")
+    as_float = values.to_numpy(dtype=float, na_value=np.nan)
+    n_inf = int(np.isinf(as_float).sum())
+    if n_inf:
+        raise DataError(f"The target {name!r} has {n_inf} infinite value(s): remove those rows "
+                        "or replace them with finite numbers.")
+    if values.nunique() < 2:
+        raise DataError(f"The target {name!r} is constant; there is nothing to learn.")
+
+
+# -- column kinds ----------------------------------------------------------------------------
 def _non_missing(s: pd.Series) -> pd.Series:
     return s[~pd.isna(s).to_numpy(dtype=bool)]
 
@@ -200,7 +289,7 @@ def _is_boolean(s: pd.Series, values: pd.Series) -> bool:
         return True
     if not all(isinstance(v, str) for v in uniques):
         return False
-    return {v.lower() for v in uniques} == _BOOL_STRINGS
+    return {v.strip().lower() for v in uniques} in _BOOL_PAIRS
 
 
 def _looks_like_dates(values: pd.Series) -> bool:
@@ -218,30 +307,61 @@ def _is_row_number(s: pd.Series, values: pd.Series) -> bool:
     return bool(np.all(np.diff(arr) == 1))
 
 
-def _infer_kind(s: pd.Series, n_unique: int) -> tuple[str, str]:
+def _has_id_name(name: str) -> bool:
+    return bool(_ID_NAME.search(name.strip()) or _CAMEL_ID.search(name.strip()))
+
+
+def _numbers_as_text(values: pd.Series) -> tuple[bool, str]:
+    if not all(isinstance(v, str) for v in values.head(200)):
+        return False, ""
+    parsed = _parse_numbers(values)
+    ok = ~np.isnan(parsed)
+    if ok.mean() < UNIQUE_SHARE or len(np.unique(parsed[ok])) < 2:
+        return False, ""
+    bad = values[~ok]
+    note = f"; {len(bad)} value(s) that are not numbers (e.g. {bad.iloc[0]!r}) treated as missing" if len(bad) else ""
+    return True, "numbers stored as text" + note
+
+
+def _infer_kind(name: str, s: pd.Series, n_unique: int) -> tuple[str, str]:
     """Return (kind, reason) for one column."""
     values = _non_missing(s)
     if len(values) == 0:
         return CONSTANT, "dropped: entirely empty"
     if n_unique <= 1:
-        return CONSTANT, "dropped: constant"
+        return CONSTANT, f"dropped: constant (every value is {_short(values.iloc[0])})"
     if _is_boolean(s, values):
         return BOOLEAN, "two values True/False"
     if pd.api.types.is_datetime64_any_dtype(s):
         return DATETIME, "datetime dtype"
+    distinct_share = n_unique / len(s)
+    if len(s) >= 10 and distinct_share >= UNIQUE_SHARE and _has_id_name(name):
+        return IDENTIFIER, "dropped: unique per row and named like an identifier"
     if pd.api.types.is_numeric_dtype(s):
         if _is_row_number(s, values):
             return IDENTIFIER, "dropped: running row number (identifier)"
         return NUMERIC, "numeric dtype"
+    is_number_text, reason = _numbers_as_text(values)
+    if is_number_text:
+        return NUMERIC, reason
     if _looks_like_dates(values):
         return DATETIME, "strings that look like ISO dates"
+    return _string_kind(values, n_unique)
+
+
+def _string_kind(values: pd.Series, n_unique: int) -> tuple[str, str]:
     distinct_share = n_unique / len(values)
     as_str = values.astype(str)
     if as_str.str.split().str.len().mean() >= 5 and distinct_share > 0.5:
         return TEXT, "dropped: free text (not supported yet)"
-    if len(values) >= 10 and distinct_share >= 0.95:
+    if len(values) >= 10 and distinct_share >= UNIQUE_SHARE:
         return IDENTIFIER, "dropped: unique per row (identifier)"
-    return CATEGORICAL, "strings or categories"
+    return CATEGORICAL, f"strings or categories, {n_unique} levels"
+
+
+def _short(value, limit: int = 30) -> str:
+    text = repr(_python_scalar(value))
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _n_unique(s: pd.Series) -> int:
@@ -256,10 +376,8 @@ def _check_columns(X: pd.DataFrame, column_kinds: dict[str, str]) -> None:
         raise DataError(f"X must be a pandas DataFrame. Got {type(X).__name__} instead.")
     bad = [c for c in X.columns if not isinstance(c, str)]
     if bad:
-        raise DataError(
-            f"Column names must be strings; got {bad[:5]!r}. "
-            "Rename them, e.g. X.columns = X.columns.astype(str)."
-        )
+        raise DataError(f"Column names must be strings; got {bad[:5]!r}. "
+                        "Rename them, e.g. X.columns = X.columns.astype(str).")
     dup = sorted(set(X.columns[X.columns.duplicated()]))
     if dup:
         raise DataError(f"Duplicated column names: {dup}. Give every column a unique name.")
@@ -267,14 +385,10 @@ def _check_columns(X: pd.DataFrame, column_kinds: dict[str, str]) -> None:
         raise DataError(f"The table is empty ({X.shape[0]} rows, {X.shape[1]} columns).")
     for name, kind in column_kinds.items():
         if name not in X.columns:
-            raise ParameterError(
-                f"column_kinds names column {name!r}, which is not in the table. "
-                f"Known columns: {list(X.columns)[:20]}."
-            )
+            raise ParameterError(f"column_kinds names column {name!r}, which is not in the table. "
+                                 f"Known columns: {list(X.columns)[:20]}.")
         if kind not in KINDS:
-            raise ParameterError(
-                f"column_kinds[{name!r}] must be one of {list(KINDS)}. Got {kind!r} instead."
-            )
+            raise ParameterError(f"column_kinds[{name!r}] must be one of {list(KINDS)}. Got {kind!r} instead.")
 
 
 def _resolve_task(y: pd.Series | None, task: str | None) -> str:
@@ -285,6 +399,43 @@ def _resolve_task(y: pd.Series | None, task: str | None) -> str:
     if y is None:
         raise ParameterError("infer_schema needs y or an explicit task. Got neither.")
     return infer_task(y)
+
+
+def _column(name: str, s: pd.Series, column_kinds: dict, target: str | None) -> Column:
+    n_unique = _n_unique(s)
+    if name in column_kinds:
+        kind = column_kinds[name]
+        reason = "set by column_kinds" if kind in USED_KINDS else f"dropped: set to {kind} by column_kinds"
+        if kind == IGNORED:
+            reason = "dropped: ignored on request"
+    elif target is not None and name == target:
+        kind, reason = IDENTIFIER, "dropped: this is the target"
+    else:
+        kind, reason = _infer_kind(name, s, n_unique)
+    used = kind in USED_KINDS and not reason.startswith("dropped")
+    return Column(name, kind, str(s.dtype), int(pd.isna(s).sum()), n_unique, used, reason)
+
+
+def _mark_high_cardinality(columns: list[Column], n_rows: int) -> list[Column]:
+    """Flag categoricals with too many levels, then the widest ones until a one-hot fits."""
+    out = []
+    for c in columns:
+        if c.used and c.kind == CATEGORICAL and c.n_unique > MAX_ONEHOT_LEVELS:
+            c = replace(c, high_cardinality=True, reason=f"{c.reason}; high cardinality (more than "
+                        f"{MAX_ONEHOT_LEVELS} levels): target + frequency encoded, no one-hot")
+        out.append(c)
+    low = sorted((c for c in out if c.used and c.kind == CATEGORICAL and not c.high_cardinality),
+                 key=lambda c: -c.n_unique)
+    width = sum(c.n_unique + 1 for c in low)
+    for c in low:
+        size = n_rows * width * 8
+        if size <= ONEHOT_MAX_BYTES:
+            break
+        note = (f"; target + frequency encoded: a one-hot of the categorical columns would take "
+                f"{size / 2**20:.0f} MB (> {ONEHOT_MAX_BYTES / 2**20:.0f} MB cap)")
+        out = [replace(x, high_cardinality=True, reason=x.reason + note) if x.name == c.name else x for x in out]
+        width -= c.n_unique + 1
+    return out
 
 
 def infer_schema(
@@ -299,25 +450,10 @@ def infer_schema(
     _check_columns(X, column_kinds)
     task = _resolve_task(y, task)
     target = None if y is None or y.name is None else str(y.name)
-    columns = []
-    for name in X.columns:
-        s = X[name]
-        n_unique = _n_unique(s)
-        if name in column_kinds:
-            kind, reason = column_kinds[name], "set by column_kinds"
-            if kind not in USED_KINDS:
-                reason = f"dropped: set to {kind} by column_kinds"
-        elif target is not None and name == target:
-            kind, reason = IDENTIFIER, "dropped: this is the target"
-        else:
-            kind, reason = _infer_kind(s, n_unique)
-        n_missing = int(pd.isna(s).sum())
-        used = kind in USED_KINDS and not reason.startswith("dropped")
-        columns.append(Column(name, kind, str(s.dtype), n_missing, n_unique, used, reason))
+    columns = [_column(name, X[name], column_kinds, target) for name in X.columns]
+    columns = _mark_high_cardinality(columns, int(X.shape[0]))
     if not any(c.used for c in columns):
         why = "; ".join(f"{c.name!r}: {c.reason}" for c in columns[:10])
-        raise DataError(
-            f"No usable feature column: {why}. Set kinds explicitly with column_kinds."
-        )
+        raise DataError(f"No usable feature column: {why}. Set kinds explicitly with column_kinds.")
     classes = None if y is None or task == "regression" else _sorted_classes(y)
     return Schema(tuple(columns), target, task, classes, int(X.shape[0]))

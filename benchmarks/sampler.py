@@ -32,6 +32,7 @@ REPORTS = ROOT / "reports"
 ENGINES = ("autopipe-tpe", "optuna-tpe", "autopipe-random", "optuna-random")
 CHECKPOINTS = (100, 300)
 TARGET_2X = ("conditional_automl", "feature_mask")
+NOTES_MARKER = "<!-- notes: kept when the tables are regenerated -->"
 
 
 # -- objectives -------------------------------------------------------------------------------
@@ -273,6 +274,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-quality", action="store_true")
     ap.add_argument("--processes", type=int, default=2)
     ap.add_argument("--out", default=str(REPORTS / "sampler"))
+    ap.add_argument("--append", action="store_true",
+                    help="keep the rows already in the .jsonl (e.g. run quality, then overhead on a quiet machine)")
     a = ap.parse_args(argv)
     engines = [e for e in a.engines.split(",") if e]
     if not optuna_available():
@@ -285,18 +288,29 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(a.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     rows = []
-    with Pool(a.processes) as pool, open(out.with_suffix(".jsonl"), "w") as raw:
+    if a.append and out.with_suffix(".jsonl").exists():
+        rows = [json.loads(line) for line in out.with_suffix(".jsonl").read_text().splitlines() if line.strip()]
+    with Pool(a.processes) as pool, open(out.with_suffix(".jsonl"), "a" if a.append else "w") as raw:
         for result in pool.imap_unordered(_dispatch, over + jobs):
             rows.append(result)
             raw.write(json.dumps(result) + "\n")
             raw.flush()
-    out.with_suffix(".md").write_text(render(rows, a.seeds))
+    md = out.with_suffix(".md")
+    notes = md.read_text().partition(NOTES_MARKER)[2] if md.exists() else ""
+    md.write_text(render(rows, a.seeds) + ("\n" + NOTES_MARKER + notes if notes else ""))
     print(render(rows, a.seeds))
     return 0
 
 
 def _dispatch(job: tuple) -> dict:
-    return overhead_job(job) if len(job) == 3 else quality_job(job)
+    run = overhead_job if len(job) == 3 else quality_job
+    try:
+        return run(job)
+    except Exception as exc:  # noqa: BLE001 - one broken job must not lose an hour of results
+        try:
+            return run(job)
+        except Exception:  # noqa: BLE001
+            return {"kind": "error", "job": list(job), "error": repr(exc)}
 
 
 if __name__ == "__main__":

@@ -1,20 +1,21 @@
 """Plotly figures for the report, and the one inline copy of plotly.js they need.
 
+Figures about the search come from ``autopipe.search.visualization`` (the same plots
+any study gets); the ones here are about the run: families, folds, the final model.
 Figures are rendered as HTML fragments without the library; the page embeds the
 bundle once, so it opens offline and several plots do not multiply its 4.8 MB.
 """
 
 from __future__ import annotations
 
-import html
-import json
 from functools import lru_cache
 
 import plotly.graph_objects as go
 import plotly.io as pio
 import plotly.offline
 
-MAX_HOVER_PARAMS = 25
+from autopipe.search.visualization._common import LAYOUT, PALETTE
+
 _CONFIG = {"displaylogo": False, "responsive": True}
 
 
@@ -29,42 +30,48 @@ def figure_html(fig: go.Figure) -> str:
     return pio.to_html(fig, include_plotlyjs=False, full_html=False, config=_CONFIG)
 
 
-def history_figure(history: list[dict], metric: str, direction: str) -> go.Figure:
-    """Each completed trial as a point coloured by family, plus the best-so-far step line."""
-    fig = go.Figure()
-    families = sorted({str(p.get("family")) for p in history})
-    for family in families:
-        points = [p for p in history if str(p.get("family")) == family]
-        fig.add_trace(go.Scatter(
-            x=[p["number"] for p in points], y=[p["value"] for p in points],
-            mode="markers", name=family, marker={"size": 8, "opacity": 0.8},
-            text=[_hover_params(p.get("params") or {}) for p in points],
-            hovertemplate="trial %{x}<br>score %{y:.5g}<br>%{text}<extra>%{fullData.name}</extra>",
-        ))
-    fig.add_trace(go.Scatter(
-        x=[p["number"] for p in history], y=[p["best"] for p in history],
-        mode="lines", line={"shape": "hv", "color": "#222", "width": 2},
-        name="best so far", hovertemplate="best so far %{y:.5g}<extra></extra>",
+def families_figure(families: list[dict], metric: str, maximize: bool) -> go.Figure:
+    """Best completed score per family as bars, with trial counts on hover."""
+    rows = [f for f in families if f.get("best") is not None]
+    fig = go.Figure(go.Bar(
+        x=[f["family"] for f in rows], y=[f["best"] for f in rows],
+        marker={"color": [PALETTE[i % len(PALETTE)] for i in range(len(rows))]},
+        customdata=[[f["best_trial"], f["complete"], f["pruned"], f["failed"]] for f in rows],
+        hovertemplate=("%{x}: best %{y:.5g} (trial %{customdata[0]})<br>complete %{customdata[1]}, "
+                       "pruned %{customdata[2]}, failed %{customdata[3]}<extra></extra>"),
     ))
-    better = "higher" if direction == "maximize" else "lower"
-    fig.update_layout(
-        template="plotly_white", height=420, margin={"l": 60, "r": 20, "t": 30, "b": 50},
-        xaxis_title="trial", yaxis_title=f"{metric} ({better} is better)",
-        legend={"orientation": "h", "y": 1.08, "x": 0},
-    )
+    values = [f["best"] for f in rows]
+    if values:
+        low, high = min(values), max(values)
+        pad = (high - low) * 0.5 or abs(high) * 0.05 or 1.0
+        fig.update_yaxes(range=[low - pad, high + pad * 0.3])
+    fig.update_layout(**LAYOUT, height=340, yaxis_title=f"best {metric} ({'higher' if maximize else 'lower'} "
+                                                          "is better)")
     return fig
 
 
-def _hover_params(params: dict) -> str:
-    """Params as escaped 'name = value' lines (the family is the trace name already)."""
-    lines = [f"{html.escape(str(k))} = {html.escape(_short(v))}"
-             for k, v in sorted(params.items(), key=lambda kv: str(kv[0])) if k != "family"]
-    if len(lines) > MAX_HOVER_PARAMS:
-        lines = lines[:MAX_HOVER_PARAMS] + [f"... {len(lines) - MAX_HOVER_PARAMS} more"]
-    return "<br>".join(lines)
+def folds_figure(top: list[dict], metric: str) -> go.Figure:
+    """Each fold's score for the best trials: one line per trial across the folds."""
+    fig = go.Figure()
+    for i, row in enumerate(top):
+        scores = row["fold_scores"]
+        fig.add_trace(go.Scatter(
+            x=list(range(1, len(scores) + 1)), y=scores, mode="lines+markers",
+            name=f"#{i + 1} trial {row['trial']} ({row['family']})",
+            line={"color": PALETTE[i % len(PALETTE)], "width": 2.5 if i == 0 else 1.2},
+            hovertemplate=f"trial {row['trial']}<br>fold %{{x}}: %{{y:.5g}}<extra></extra>",
+        ))
+    fig.update_layout(**LAYOUT, height=380, xaxis={"title": "fold", "dtick": 1}, yaxis_title=metric,
+                      legend={"font": {"size": 11}})
+    return fig
 
 
-def _short(value: object) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return value if isinstance(value, str) else json.dumps(value, default=str)
+def feature_importance_figure(values: list[dict], method: str, top: int = 25) -> go.Figure:
+    items = values[:top][::-1]
+    fig = go.Figure(go.Bar(
+        x=[v["importance"] for v in items], y=[v["name"] for v in items], orientation="h",
+        marker={"color": "#2ca02c"}, hovertemplate="%{y}: %{x:.1%}<extra></extra>",
+    ))
+    fig.update_layout(**LAYOUT, height=max(240, 24 * len(items) + 90), xaxis={"tickformat": ".0%",
+                      "title": f"share of {method}"}, yaxis={"automargin": True})
+    return fig

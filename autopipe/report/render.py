@@ -11,10 +11,17 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
+from autopipe.report import diagnostic_plots as dplots
 from autopipe.report._jsonable import to_jsonable
-from autopipe.report.plots import figure_html, history_figure, plotlyjs
+from autopipe.report.plots import (
+    families_figure,
+    feature_importance_figure,
+    figure_html,
+    folds_figure,
+    plotlyjs,
+)
 
 LEADERBOARD_ROWS = 20
 SUMMARY_FILE = "summary.json"
@@ -29,10 +36,13 @@ _ENV = jinja2.Environment(
 def render_report(summary: dict) -> str:
     """Return the report page for ``summary`` (as built by ``build_summary``) as HTML."""
     plots = _plots(summary)
+    diagram = (summary.get("pipeline") or {}).get("html")
     return _ENV.get_template("report.html").render(
         s=summary,
         leaderboard=(summary.get("leaderboard") or [])[:LEADERBOARD_ROWS],
         plots=plots,
+        # scikit-learn's own markup (it escapes parameter values); external links were removed.
+        diagram=Markup(diagram) if diagram else None,
         plotlyjs=Markup(plotlyjs()) if plots else None,
     )
 
@@ -54,15 +64,109 @@ def write_report(summary: dict, path: str | Path) -> Path:
 
 
 def _plots(summary: dict) -> dict[str, Markup]:
-    """HTML fragments of the figures this summary has data for."""
-    plots = {}
-    history = summary.get("history") or []
-    metric = summary.get("metric") or {}
-    if history:
-        fig = history_figure(history, str(metric.get("name", "score")),
-                             str(metric.get("direction", "maximize")))
-        plots["history"] = Markup(figure_html(fig))
-    return plots
+    """HTML fragments of the figures this summary has data for, by section name."""
+    figures = {}
+    for name, make in _FIGURES:
+        try:
+            fig = make(summary)
+        except (KeyError, TypeError, ValueError, IndexError) as exc:  # a figure must not sink the page
+            figures[name] = Markup(f'<p class="muted">This figure could not be drawn: {escape(str(exc))}</p>')
+            continue
+        if fig is not None:
+            figures[name] = Markup(figure_html(fig))
+    return figures
+
+
+def _records(summary: dict):
+    """The study's records from the summary; older summaries only kept the history."""
+    from autopipe.search.visualization import records_of
+
+    study = summary.get("study")
+    if study is None:
+        study = {"direction": (summary.get("metric") or {}).get("direction"), "trials": [
+            {"number": p["number"], "state": "COMPLETE", "value": p["value"], "params": p.get("params") or {}}
+            for p in summary.get("history") or []]}
+    return records_of(study)
+
+
+def _metric(summary: dict) -> str:
+    return str((summary.get("metric") or {}).get("name", "score"))
+
+
+def _history(summary):
+    from autopipe.search.visualization import plot_optimization_history
+
+    records = _records(summary)
+    return plot_optimization_history(records, target_name=_metric(summary)) if records.completed() else None
+
+
+def _search_figure(name: str, needs: int = 2):
+    def make(summary):
+        from autopipe.search import visualization as viz
+
+        records = _records(summary)
+        if len(records.completed()) < needs or not records.param_names():
+            return None
+        return getattr(viz, name)(records, target_name=_metric(summary))
+    return make
+
+
+def _intermediate(summary):
+    from autopipe.search.visualization import plot_intermediate_values
+
+    records = _records(summary)
+    return plot_intermediate_values(records, target_name=_metric(summary)) if any(
+        t.intermediate for t in records.trials) else None
+
+
+def _importance(summary):
+    from autopipe.search.visualization import plot_param_importances
+
+    values = (summary.get("importance") or {}).get("values")
+    return plot_param_importances(None, importances=values) if values else None
+
+
+def _families(summary):
+    rows = summary.get("families") or []
+    maximize = (summary.get("metric") or {}).get("direction") == "maximize"
+    return families_figure(rows, _metric(summary), maximize) if any(r.get("best") is not None for r in rows) else None
+
+
+def _folds(summary):
+    top = summary.get("top_folds") or []
+    return folds_figure(top, _metric(summary)) if top else None
+
+
+def _feature_importance(summary):
+    fi = summary.get("feature_importance")
+    return feature_importance_figure(fi["values"], fi["method"]) if fi and fi.get("values") else None
+
+
+def _diag(kind: str, make):
+    def build(summary):
+        diag = summary.get("diagnostics") or {}
+        if not diag.get("available") or diag.get("kind") != kind:
+            return None
+        return make(diag, summary)
+    return build
+
+
+_FIGURES = [
+    ("history", _history),
+    ("families", _families),
+    ("importance", _importance),
+    ("parallel", _search_figure("plot_parallel_coordinate")),
+    ("slice", _search_figure("plot_slice")),
+    ("contour", _search_figure("plot_contour", needs=3)),
+    ("intermediate", _intermediate),
+    ("folds", _folds),
+    ("feature_importance", _feature_importance),
+    ("confusion", _diag("classification", lambda d, s: dplots.confusion_figure(d) if d.get("confusion") else None)),
+    ("roc", _diag("classification", lambda d, s: dplots.roc_figure(d) if d.get("roc") else None)),
+    ("pr", _diag("classification", lambda d, s: dplots.pr_figure(d) if d.get("pr") else None)),
+    ("residuals", _diag("regression", lambda d, s: dplots.residuals_figure(d, str((s.get("data") or {})
+                                                                                 .get("target"))))),
+]
 
 
 def _num(value: Any) -> str:

@@ -14,24 +14,36 @@ from collections import Counter
 from typing import Any
 
 from autopipe.report._jsonable import to_jsonable
+from autopipe.report.diagnostics import oof_diagnostics, target_summary
 from autopipe.report.leaderboard import fold_scores_of, leaderboard, normalise_direction
+from autopipe.report.model_info import feature_importance, pipeline_diagram, reproducibility
 
-SUMMARY_FORMAT = 1
+SUMMARY_FORMAT = 2
 LEADERBOARD_TOP = 50
 SURVIVAL_TOP = 10
+FOLDS_TOP = 10
 _STATES = ("COMPLETE", "PRUNED", "FAIL", "RUNNING", "WAITING")
 
 
 def build_summary(
     *, schema: Any, study: Any, metric: Any, best_pipeline: Any,
-    settings: dict, elapsed_s: float, versions: dict,
+    settings: dict, elapsed_s: float, versions: dict, oof: dict | None = None,
 ) -> dict:
-    """Return the report's content as plain JSON values (see the module docstring)."""
+    """Return the report's content as plain JSON values (see the module docstring).
+
+    ``oof`` is the model's out-of-fold record (``model.oof_``); without it the page
+    says why there are no diagnostics.
+    """
+    from autopipe.search.visualization import records_of, to_dict
+
     settings = dict(settings or {})
     direction = normalise_direction(study.direction)
     trials = list(study.trials)
     best = _best_trial(trials, direction)
     board = leaderboard(trials, direction)
+    records = records_of(study)
+    task = getattr(schema, "task", None)
+    classes = _list_or_none(getattr(schema, "classes", None))
     summary = {
         "format": SUMMARY_FORMAT,
         "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -43,10 +55,60 @@ def build_summary(
         "leaderboard": board.head(LEADERBOARD_TOP).to_dict("records"),
         "history": history(trials, direction),
         "feature_survival": feature_survival(trials, direction),
+        "study": to_dict(records),
+        "families": families(trials, direction),
+        "importance": _importance(records),
+        "top_folds": top_folds(trials, direction),
+        "feature_importance": feature_importance(best_pipeline),
+        "diagnostics": oof_diagnostics(oof, task, classes, seed=int(settings.get("seed") or 0)),
+        "reproducibility": reproducibility(settings, versions, str(metric.name), getattr(schema, "target", None),
+                                           task),
         "settings": settings,
         "versions": dict(versions or {}),
     }
+    summary["data"]["target_summary"] = target_summary(oof, task, classes)
     return to_jsonable(summary)
+
+
+def families(trials: list[Any], direction: str) -> list[dict]:
+    """Per model family: trials by state and the best completed score, best family first."""
+    sign = 1.0 if normalise_direction(direction) == "maximize" else -1.0
+    rows: dict[str, dict] = {}
+    for t in trials:
+        family = str((t.params or {}).get("family"))
+        if t.state.name == "WAITING" or family == "None":
+            continue
+        row = rows.setdefault(family, {"family": family, "best": None, "best_trial": None,
+                                       "complete": 0, "pruned": 0, "failed": 0})
+        key = {"COMPLETE": "complete", "PRUNED": "pruned", "FAIL": "failed"}.get(t.state.name)
+        if key:
+            row[key] += 1
+        if t.state.name == "COMPLETE" and _finite(t.value) and (
+                row["best"] is None or sign * float(t.value) > sign * row["best"]):
+            row["best"], row["best_trial"] = float(t.value), t.number
+    return sorted(rows.values(), key=lambda r: (r["best"] is None, -sign * (r["best"] or 0.0), r["family"]))
+
+
+def top_folds(trials: list[Any], direction: str, top: int = FOLDS_TOP) -> list[dict]:
+    """Per-fold scores of the best completed trials, best first."""
+    reverse = normalise_direction(direction) == "maximize"
+    ranked = sorted(_completed(trials), key=lambda t: (float(t.value), -t.number), reverse=reverse)
+    return [{"trial": t.number, "family": (t.params or {}).get("family"), "score": float(t.value),
+             "fold_scores": fold_scores_of(t)} for t in ranked[:top] if fold_scores_of(t)]
+
+
+def _importance(records: Any) -> dict:
+    from autopipe.search.visualization import METHOD, param_importances
+
+    try:
+        values = param_importances(records)
+    except Exception as exc:  # noqa: BLE001 - a report must not fail on its analysis
+        return {"method": METHOD, "values": {}, "error": f"{type(exc).__name__}: {exc}"}
+    return {"method": METHOD, "values": values}
+
+
+def _list_or_none(value: Any) -> list | None:
+    return None if value is None else list(value)
 
 
 def history(trials: list[Any], direction: str) -> list[dict]:
@@ -133,7 +195,11 @@ def _search(trials: list[Any], settings: dict, elapsed_s: float) -> dict:
 def _data(schema: Any, settings: dict) -> dict:
     columns = [_column(c) for c in getattr(schema, "columns", None) or []]
     kinds = Counter(c["kind"] for c in columns)
+    missing = [c for c in columns if c["missing"]]
     return {
+        "missing": {"columns": len(missing), "cells": sum(int(c["missing"]) for c in missing),
+                    "top": sorted(({"name": c["name"], "missing": c["missing"]} for c in missing),
+                                  key=lambda c: -c["missing"])[:15]},
         "rows": getattr(schema, "n_rows", None),
         "n_columns": len(columns),
         "target": getattr(schema, "target", None),
@@ -165,7 +231,8 @@ def _pipeline(pipeline: Any) -> dict | None:
         return None
     steps = [{"name": str(name), "estimator": type(step).__name__}
              for name, step in getattr(pipeline, "steps", [])]
-    return {"class": type(pipeline).__name__, "steps": steps, "text": _text(pipeline)}
+    return {"class": type(pipeline).__name__, "steps": steps, "text": _text(pipeline),
+            "html": pipeline_diagram(pipeline)}
 
 
 def _text(pipeline: Any) -> str:

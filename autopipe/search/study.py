@@ -67,7 +67,11 @@ class Study:
 
     # -- ask and tell ----------------------------------------------------------------
     def ask(self) -> Trial:
-        """Start a trial: an enqueued one first, otherwise a fresh one."""
+        """Start a trial: an enqueued one first, otherwise a fresh one. Trials left RUNNING
+        by a dead worker are failed (and queued again) first, see ``heartbeat``."""
+        from autopipe.search.heartbeat import fail_stale_trials
+
+        fail_stale_trials(self)
         for waiting in self.get_trials((TrialState.WAITING,)):
             if self._storage.set_trial_state_values(waiting.trial_id, TrialState.RUNNING):
                 fixed = waiting.system_attrs.get("fixed_params", {})
@@ -122,12 +126,15 @@ class Study:
     # -- the loop ---------------------------------------------------------------------
     def optimize(self, func: Objective, n_trials: int | None = None, timeout: float | None = None,
                  n_jobs: int = 1, catch: Sequence[type[BaseException]] | type[BaseException] = (),
-                 callbacks: Sequence[Callback] | None = None) -> None:
+                 callbacks: Sequence[Callback] | None = None, *, dask_client: Any = None) -> None:
+        """Run trials until ``n_trials`` or ``timeout``. ``n_jobs > 1`` runs trials in
+        processes when the storage is a database (threads for the in-memory storage);
+        ``dask_client`` runs them on a Dask cluster instead (see ``search.executors``)."""
         from autopipe.search._optimize import run_optimize
 
         run_optimize(self, func, n_trials=n_trials, timeout=timeout, n_jobs=n_jobs,
                      catch=tuple(catch) if isinstance(catch, (list, tuple)) else (catch,),
-                     callbacks=list(callbacks or []))
+                     callbacks=list(callbacks or []), dask_client=dask_client)
 
 
 def _as_finite_float(value: Any) -> float | None:

@@ -1,10 +1,18 @@
 """Preprocessing by column kind, as a ColumnTransformer with a dense float output.
 
 Linear and k-NN models get one-hot categories (rare levels pooled, a cap on levels)
-and scaled numbers; tree and boosting models get ordinal codes and raw numbers. The
+and scaled numbers; tree and boosting models get ordinal codes and raw numbers.
+High-cardinality categoricals (``Column.high_cardinality``, decided in the schema from
+the level count and a one-hot memory estimate) are target-encoded with cross-fitting
+plus a frequency column for every family (``encoders.py``), never one-hot. The
 output is a plain numpy array, never a DataFrame, so LightGBM and XGBoost never see
 the original column names (which may hold any character). Every output column has no
 missing value, so univariate filters can score it.
+
+Values: numbers stored as text are parsed ("1.5", "3,25"); text that is not a number,
+and +-inf, are treated as missing (then imputed, with a missing indicator).
+Categories are compared as strings, with integral floats written as integers, so a
+level ``3`` reads the same whether its column arrived as int, float or text.
 """
 
 from __future__ import annotations
@@ -17,11 +25,12 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
-from autopipe.schema import BOOLEAN, CATEGORICAL, DATETIME, NUMERIC, Schema
+from autopipe.schema import BOOLEAN, CATEGORICAL, DATETIME, MAX_ONEHOT_LEVELS, NUMERIC, Schema, to_numbers
+from autopipe.space.encoders import HighCardinalityEncoder
 
 SCALED_FAMILIES = ("linear", "knn")
 MISSING = "__missing__"
-MAX_ONEHOT_LEVELS = 30
+HIGH_CARDINALITY = "high_cardinality"
 MIN_LEVEL_FREQUENCY = 5
 DATE_PARTS = ("year", "month", "day", "dayofweek", "hour")
 _TRUE = {"true", "1", "yes"}
@@ -32,7 +41,8 @@ class KindCoercer(TransformerMixin, BaseEstimator):
     """Turn raw columns of one kind into a uniform array (floats, or strings for categories).
 
     Exists because pandas columns arrive with many dtypes (nullable Int64, str,
-    category, object with mixed values) and sklearn encoders want one.
+    category, object with mixed values) and sklearn encoders want one. For categories
+    it remembers the training levels (``levels_``) so predict can count unseen ones.
     """
 
     def __init__(self, kind: str = NUMERIC):
@@ -42,6 +52,8 @@ class KindCoercer(TransformerMixin, BaseEstimator):
         frame = pd.DataFrame(X)
         self.n_features_in_ = frame.shape[1]
         self.feature_names_in_ = np.asarray([str(c) for c in frame.columns], dtype=object)
+        if self.kind == CATEGORICAL:
+            self.levels_ = [frozenset(_as_strings(frame.iloc[:, i]).tolist()) for i in range(frame.shape[1])]
         return self
 
     def transform(self, X):
@@ -51,7 +63,7 @@ class KindCoercer(TransformerMixin, BaseEstimator):
             return np.column_stack([_as_strings(c) for c in cols]).astype(object)
         if self.kind == DATETIME:
             return np.column_stack([_date_parts(c) for c in cols])
-        convert = _as_bool_float if self.kind == BOOLEAN else _as_float
+        convert = _as_bool_float if self.kind == BOOLEAN else to_numbers
         return np.column_stack([convert(c) for c in cols])
 
     def get_feature_names_out(self, input_features=None):
@@ -61,13 +73,17 @@ class KindCoercer(TransformerMixin, BaseEstimator):
         return np.asarray(list(names), dtype=object)
 
 
-def _as_float(s: pd.Series) -> np.ndarray:
-    return pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+def _level(v) -> str:
+    if isinstance(v, (float, np.floating)) and float(v).is_integer():
+        return str(int(v))
+    if isinstance(v, (bool, np.bool_)):
+        return str(bool(v))
+    return str(v.item() if isinstance(v, np.generic) else v)
 
 
 def _as_strings(s: pd.Series) -> np.ndarray:
     missing = np.array(pd.isna(s), dtype=bool)
-    out = s.astype(object).map(str).to_numpy(dtype=object)
+    out = s.astype(object).map(_level).to_numpy(dtype=object)
     out[missing] = MISSING
     return out
 
@@ -78,17 +94,31 @@ def _bool_value(v) -> float:
         return 1.0 if low in _TRUE else 0.0 if low in _FALSE else np.nan
     if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
         return np.nan
-    return 1.0 if bool(v) else 0.0
+    try:
+        return 1.0 if bool(v) else 0.0
+    except (TypeError, ValueError):
+        return np.nan
 
 
 def _as_bool_float(s: pd.Series) -> np.ndarray:
     return np.array([_bool_value(v) for v in s.astype(object)], dtype=float)
 
 
+def _to_datetime(s: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return s
+    values = s.astype(object).where(~np.array(pd.isna(s), dtype=bool), None)
+    try:
+        out = pd.to_datetime(values, errors="coerce", format="mixed")
+    except (ValueError, TypeError, OverflowError):
+        out = None
+    if out is None or not pd.api.types.is_datetime64_any_dtype(out):  # mixed time zones
+        out = pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
+    return out
+
+
 def _date_parts(s: pd.Series) -> np.ndarray:
-    if not pd.api.types.is_datetime64_any_dtype(s):
-        s = pd.to_datetime(s.astype(object), errors="coerce", format="mixed")
-    dt = s.dt
+    dt = _to_datetime(s).dt
     parts = [dt.year, dt.month, dt.day, dt.day_of_week, dt.hour]
     return np.column_stack([p.to_numpy(dtype=float, na_value=np.nan) for p in parts])
 
@@ -118,6 +148,11 @@ def _categorical_steps(scaled: bool) -> list:
     return [KindCoercer(CATEGORICAL), encoder]
 
 
+def _high_cardinality_steps(task: str, scaled: bool) -> list:
+    steps = [KindCoercer(CATEGORICAL), HighCardinalityEncoder(task=task)]
+    return steps + [StandardScaler()] if scaled else steps
+
+
 def build_preprocessor(schema: Schema, family: str) -> ColumnTransformer:
     """A ColumnTransformer for the schema's used columns, suited to ``family``."""
     scaled = family in SCALED_FAMILIES
@@ -126,10 +161,29 @@ def build_preprocessor(schema: Schema, family: str) -> ColumnTransformer:
         cols = schema.names_of(kind)
         if cols:
             transformers.append((kind, make_pipeline(*_numeric_steps(kind, scaled)), cols))
-    cols = schema.names_of(CATEGORICAL)
+    high = schema.high_cardinality()
+    cols = [c for c in schema.names_of(CATEGORICAL) if c not in high]
     if cols:
         transformers.append((CATEGORICAL, make_pipeline(*_categorical_steps(scaled)), cols))
+    if high:
+        steps = _high_cardinality_steps(schema.task, scaled)
+        transformers.append((HIGH_CARDINALITY, make_pipeline(*steps), high))
     return ColumnTransformer(transformers, remainder="drop", sparse_threshold=0.0)
+
+
+def unseen_levels(preprocessor: ColumnTransformer, frame: pd.DataFrame) -> dict[str, tuple[int, str]]:
+    """{column: (rows with a level not seen at fit, one such level)} for a fitted preprocessor."""
+    out = {}
+    for _, transformer, cols in getattr(preprocessor, "transformers_", []):
+        coercer = getattr(transformer, "steps", [(None, None)])[0][1]
+        if not isinstance(coercer, KindCoercer) or not hasattr(coercer, "levels_"):
+            continue
+        for name, levels in zip(cols, coercer.levels_):
+            values = _as_strings(frame[name])
+            new = np.array([v not in levels and v != MISSING for v in values], dtype=bool)
+            if new.any():
+                out[name] = (int(new.sum()), str(values[np.argmax(new)]))
+    return out
 
 
 def output_sources(preprocessor: ColumnTransformer) -> list[str]:

@@ -82,7 +82,8 @@ def test_write_report_writes_page_and_summary_json(summary, tmp_path):
 
 
 def test_hover_text_escapes_params(summary, nasty_columns):
-    summary["history"][0]["params"] = {f"include.{nasty_columns[1]}": True}
+    first = summary["study"]["trials"][0]
+    first["params"] = {**first["params"], f"include.{nasty_columns[1]}": True}
     page = render_report(summary)
     # Escaped once for plotly's hover markup; plotly's JSON then escapes "/" as \u002f.
     assert "include.&lt;script&gt;alert(1)&lt;\\u002fscript&gt; = true" in page

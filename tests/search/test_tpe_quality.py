@@ -55,14 +55,15 @@ def _random(seed):
 @pytest.mark.parametrize("make_tpe", [_tpe, _tpe_univariate], ids=["multivariate", "univariate"])
 @pytest.mark.parametrize("objective", [_sphere, _mixed], ids=["sphere", "mixed"])
 def test_tpe_beats_random(make_tpe, objective):
-    # written at (5 seeds): sphere random 1.20, tpe 0.23 / 0.26; mixed random 0.031, tpe 0.0006 / 0.0021
+    # written at: sphere random 1.20, tpe 0.09 / 0.90 (0.26 before the neighbour bandwidth);
+    # mixed random 0.031, tpe 1e-5 / 0.0018
     tpe = _median_best(make_tpe, objective, 60)
     random = _median_best(_random, objective, 60)
     assert tpe < 0.5 * random, (tpe, random)
 
 
 def test_tpe_beats_random_on_a_conditional_space():
-    # written at (7 seeds, 80 trials): random 5e-4, tpe 2e-4
-    tpe = _median_best(_tpe, _conditional, 80, seeds=range(7))
-    random = _median_best(_random, _conditional, 80, seeds=range(7))
+    # written at (80 trials): random 2.3e-4, tpe 1.3e-5
+    tpe = _median_best(_tpe, _conditional, 80)
+    random = _median_best(_random, _conditional, 80)
     assert tpe < random, (tpe, random)

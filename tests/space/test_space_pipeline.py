@@ -127,9 +127,11 @@ def test_module_defaults_and_random_state():
         assert module.DEFAULT_PARAMS
     X, y, schema = load("breast_cancer", n=100)
     pipe = suggest_pipeline(FixedTrial(_config(schema, "xgboost")), schema, random_state=7)
-    model = pipe.named_steps["model"]
+    guarded = pipe.named_steps["model"]
+    model = guarded.estimator  # boosting runs inside the deadline / early-stopping guard
+    assert guarded.random_state == 7
     assert model.random_state == 7 and model.n_jobs == 1 and model.verbosity == 0
-    lgbm = suggest_pipeline(FixedTrial(_config(schema, "lightgbm")), schema).named_steps["model"]
+    lgbm = suggest_pipeline(FixedTrial(_config(schema, "lightgbm")), schema).named_steps["model"].estimator
     assert lgbm.verbose == -1
 
 

@@ -62,5 +62,17 @@ class BaseStorage(abc.ABC):
     def get_all_trials(self, study_id: int, states: Iterable[TrialState] | None = None) -> list[FrozenTrial]:
         """Trials ordered by number. The records are read-only: do not mutate them."""
 
+    # -- heartbeats (optional: storages shared by processes implement them) -----------------
+    heartbeat_interval: float | None = None
+    """Seconds between beats of a running trial; None when this storage keeps no heartbeats."""
+
+    def record_heartbeat(self, trial_id: int) -> None:
+        """Prove that the worker running ``trial_id`` is alive."""
+
+    def fail_stale_trials(self, study_id: int) -> list[int]:
+        """Mark FAIL the RUNNING trials whose worker stopped beating; return their ids
+        (each id is returned to exactly one caller)."""
+        return []
+
     def close(self) -> None:
         """Release connections; a no-op for storages that hold none."""

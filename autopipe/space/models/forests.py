@@ -7,6 +7,7 @@ Ranges (``<family>`` is "random_forest" or "extra_trees"): ``n_estimators`` in
 
 from __future__ import annotations
 
+from autopipe.space.models.guarded import guard
 from sklearn.ensemble import (
     ExtraTreesClassifier,
     ExtraTreesRegressor,
@@ -40,4 +41,4 @@ def suggest_forest(family: str, trial, task: str, *, random_state=0, n_jobs=1):
     if family == "extra_trees":
         params["bootstrap"] = trial.suggest_categorical(f"{family}.bootstrap", [False, True])
     cls = _CLASSES[(family, task == "regression")]
-    return cls(**params, random_state=random_state, n_jobs=n_jobs)
+    return guard(cls(**params, random_state=random_state, n_jobs=n_jobs), random_state=random_state)

@@ -1,6 +1,7 @@
 """LightGBM: fast leaf-wise boosting.
 
-Ranges: ``lightgbm.n_estimators`` in [50, 500] (log), ``lightgbm.learning_rate`` in
+Ranges: ``lightgbm.n_estimators`` in [50, 1000] (log; an upper bound: boosting stops
+early on an inner split of the training rows), ``lightgbm.learning_rate`` in
 [0.01, 0.3] (log), ``lightgbm.num_leaves`` in [7, 127] (log),
 ``lightgbm.min_child_samples`` in [5, 100] (log), ``lightgbm.subsample`` in [0.5, 1.0]
 (row bagging every iteration), ``lightgbm.colsample_bytree`` in [0.4, 1.0],
@@ -10,6 +11,8 @@ Ranges: ``lightgbm.n_estimators`` in [50, 500] (log), ``lightgbm.learning_rate``
 from __future__ import annotations
 
 from lightgbm import LGBMClassifier, LGBMRegressor
+
+from autopipe.space.models.guarded import guard
 
 NAME = "lightgbm"
 DEFAULT_PARAMS = [
@@ -25,7 +28,7 @@ DEFAULT_PARAMS = [
 def suggest(trial, task: str, *, n_rows: int, random_state=0, n_jobs=1):
     """Build the estimator from the trial's draws."""
     params = {
-        "n_estimators": trial.suggest_int("lightgbm.n_estimators", 50, 500, log=True),
+        "n_estimators": trial.suggest_int("lightgbm.n_estimators", 50, 1000, log=True),
         "learning_rate": trial.suggest_float("lightgbm.learning_rate", 0.01, 0.3, log=True),
         "num_leaves": trial.suggest_int("lightgbm.num_leaves", 7, 127, log=True),
         "min_child_samples": trial.suggest_int("lightgbm.min_child_samples", 5, 100, log=True),
@@ -34,5 +37,5 @@ def suggest(trial, task: str, *, n_rows: int, random_state=0, n_jobs=1):
         "reg_lambda": trial.suggest_float("lightgbm.reg_lambda", 1e-8, 10.0, log=True),
     }
     cls = LGBMRegressor if task == "regression" else LGBMClassifier
-    return cls(**params, subsample_freq=1, random_state=random_state, n_jobs=n_jobs,
-               verbose=-1)
+    model = cls(**params, subsample_freq=1, random_state=random_state, n_jobs=n_jobs, verbose=-1)
+    return guard(model, random_state=random_state)

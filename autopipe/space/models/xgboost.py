@@ -1,6 +1,7 @@
 """XGBoost: depth-wise histogram boosting.
 
-Ranges: ``xgboost.n_estimators`` in [50, 500] (log), ``xgboost.learning_rate`` in
+Ranges: ``xgboost.n_estimators`` in [50, 1000] (log; an upper bound: boosting stops
+early on an inner split of the training rows), ``xgboost.learning_rate`` in
 [0.01, 0.3] (log), ``xgboost.max_depth`` in [2, 10], ``xgboost.min_child_weight`` in
 [0.5, 20] (log), ``xgboost.subsample`` in [0.5, 1.0], ``xgboost.colsample_bytree`` in
 [0.4, 1.0], ``xgboost.reg_lambda`` in [1e-3, 10] (log).
@@ -9,6 +10,8 @@ Ranges: ``xgboost.n_estimators`` in [50, 500] (log), ``xgboost.learning_rate`` i
 from __future__ import annotations
 
 from xgboost import XGBClassifier, XGBRegressor
+
+from autopipe.space.models.guarded import guard
 
 NAME = "xgboost"
 DEFAULT_PARAMS = [
@@ -21,7 +24,7 @@ DEFAULT_PARAMS = [
 def suggest(trial, task: str, *, n_rows: int, random_state=0, n_jobs=1):
     """Build the estimator from the trial's draws."""
     params = {
-        "n_estimators": trial.suggest_int("xgboost.n_estimators", 50, 500, log=True),
+        "n_estimators": trial.suggest_int("xgboost.n_estimators", 50, 1000, log=True),
         "learning_rate": trial.suggest_float("xgboost.learning_rate", 0.01, 0.3, log=True),
         "max_depth": trial.suggest_int("xgboost.max_depth", 2, 10),
         "min_child_weight": trial.suggest_float("xgboost.min_child_weight", 0.5, 20.0, log=True),
@@ -30,5 +33,5 @@ def suggest(trial, task: str, *, n_rows: int, random_state=0, n_jobs=1):
         "reg_lambda": trial.suggest_float("xgboost.reg_lambda", 1e-3, 10.0, log=True),
     }
     cls = XGBRegressor if task == "regression" else XGBClassifier
-    return cls(**params, tree_method="hist", random_state=random_state, n_jobs=n_jobs,
-               verbosity=0)
+    model = cls(**params, tree_method="hist", random_state=random_state, n_jobs=n_jobs, verbosity=0)
+    return guard(model, random_state=random_state)

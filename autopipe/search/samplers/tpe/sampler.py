@@ -52,18 +52,26 @@ class TPESampler(BaseSampler):
     workers a trial's draws still do not depend on the thread that runs it, but the
     history it sees does: which trials had finished, and which were still running
     (the liars), when the trial started depends on completion order.
+
+    Parameters beyond Optuna's: ``bandwidth`` is ``"neighbour"`` (each kernel as wide
+    as the gap to its neighbours, per column) or ``"scott"`` (Scott's rule with
+    ``bandwidth_factor``); ``categorical_sharpness`` (None = grows with the number of
+    categorical parameters) sharpens categorical kernels; ``max_kernels`` caps the bad
+    density's kernels (older bad trials are subsampled with their weights scaled up).
     """
 
     def __init__(self, seed: int | None = None, *, n_startup_trials: int = 10, n_ei_candidates: int = 24,
                  gamma: Callable[[int], int] = default_gamma, weights: Callable[[int], np.ndarray] = default_weights,
                  prior_weight: float = 1.0, bandwidth_factor: float = 0.2, categorical_sharpness: float | None = None,
-                 multivariate: bool = True, constant_liar: bool = True, max_kernels: int = 1024,
+                 multivariate: bool = True, constant_liar: bool = True, max_kernels: int = 400,
                  bandwidth: str = "neighbour") -> None:
         super().__init__(seed)
         if n_startup_trials < 0:
             raise ParameterError(f"'n_startup_trials' must be >= 0. Got {n_startup_trials} instead.")
         if n_ei_candidates < 1:
             raise ParameterError(f"'n_ei_candidates' must be >= 1. Got {n_ei_candidates} instead.")
+        if bandwidth not in ("neighbour", "scott"):
+            raise ParameterError(f"'bandwidth' must be 'neighbour' or 'scott'. Got {bandwidth!r} instead.")
         if max_kernels < 2:
             raise ParameterError(f"'max_kernels' must be >= 2. Got {max_kernels} instead.")
         self.n_startup_trials = n_startup_trials
@@ -78,20 +86,14 @@ class TPESampler(BaseSampler):
         self.max_kernels = max_kernels
         self.bandwidth = bandwidth
         self._histories: "weakref.WeakKeyDictionary[Study, History]" = weakref.WeakKeyDictionary()
-        self._plans: dict[int, dict] = {}
+        self._plans: "weakref.WeakKeyDictionary[Trial, dict]" = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
-
-    # -- hooks ---------------------------------------------------------------------------
-    def after_trial(self, study: "Study", trial) -> None:
-        super().after_trial(study, trial)
-        with self._lock:
-            self._plans.pop(trial.number, None)
 
     def _plan(self, study: "Study", trial: "Trial") -> dict:
         """Per-trial state, made at the trial's first suggestion: the history synced once,
         the other running trials' parameters so far (liars) and configurations."""
         with self._lock:
-            plan = self._plans.get(trial.number)
+            plan = self._plans.get(trial)
             if plan is not None:
                 return plan
             history = self._histories.get(study)
@@ -104,7 +106,7 @@ class TPESampler(BaseSampler):
         plan = {"history": history, "liars": liars, "proposal": None,
                 "running": {config_key(t.params) for t in others}}
         with self._lock:
-            self._plans[trial.number] = plan
+            self._plans[trial] = plan
         return plan
 
     # -- sampling ------------------------------------------------------------------------
