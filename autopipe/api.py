@@ -18,14 +18,14 @@ from sklearn.utils.validation import check_is_fitted
 
 from autopipe import frames
 from autopipe.exceptions import AutopipeError, DataError, ParameterError
-from autopipe.runner import SearchSettings, run_search
+from autopipe.runner import PRUNERS, SearchSettings, run_search
 
 
 class _AutoBase(BaseEstimator):
     _task_kind = ""
 
     def __init__(self, time_budget=60.0, n_trials=None, scoring=None, cv=5, n_jobs=1, random_state=None,
-                 column_kinds=None, storage=None, study_name=None, verbose=0):
+                 column_kinds=None, storage=None, study_name=None, pruner="auto", verbose=0):
         self.time_budget = time_budget
         self.n_trials = n_trials
         self.scoring = scoring
@@ -35,6 +35,7 @@ class _AutoBase(BaseEstimator):
         self.column_kinds = column_kinds
         self.storage = storage
         self.study_name = study_name
+        self.pruner = pruner
         self.verbose = verbose
 
     # -- fitting -------------------------------------------------------------------------
@@ -82,11 +83,17 @@ class _AutoBase(BaseEstimator):
         if self.random_state is not None and not isinstance(self.random_state, Integral):
             raise ParameterError(f"The 'random_state' parameter of {name} must be an int or None. "
                                  f"Got {self.random_state!r} instead.")
+        if self.pruner not in PRUNERS:
+            raise ParameterError(f"The 'pruner' parameter of {name} must be one of {sorted(PRUNERS)}. "
+                                 f"Got {self.pruner!r} instead.")
         seed = int(np.random.SeedSequence().entropy % (2**31)) if self.random_state is None else int(self.random_state)
         return SearchSettings(time_budget=self.time_budget, n_trials=self.n_trials, metric=self.scoring,
                               cv=int(self.cv), n_jobs=int(self.n_jobs), seed=seed,
                               column_kinds=self.column_kinds, storage=self.storage, study_name=self.study_name,
-                              verbose=int(self.verbose), callbacks=list(getattr(self, "_callbacks", [])))
+                              pruner=self.pruner,
+                              verbose=int(self.verbose), callbacks=list(getattr(self, "_callbacks", [])),
+                              dask_client=getattr(self, "_dask_client", None),
+                              study_attrs=dict(getattr(self, "_study_attrs", {})))
 
     def _set_input_attrs(self, X: pd.DataFrame) -> None:
         self.n_features_in_ = X.shape[1]
@@ -99,7 +106,8 @@ class _AutoBase(BaseEstimator):
     def _features(self, X) -> pd.DataFrame:
         check_is_fitted(self, "best_pipeline_")
         return frames.align_for_predict(X, self.schema_, self.n_features_in_,
-                                        getattr(self, "feature_names_in_", None), type(self).__name__)
+                                        getattr(self, "feature_names_in_", None), type(self).__name__,
+                                        pipeline=self.best_pipeline_)
 
     # -- conveniences ---------------------------------------------------------------------
     def leaderboard(self) -> pd.DataFrame:
@@ -159,8 +167,16 @@ class AutoRegressor(RegressorMixin, _AutoBase):
 def fit(data: pd.DataFrame, target: str, *, time_budget: float | None = 60.0, n_trials: int | None = None,
         metric: str | None = None, cv: int = 5, seed: int | None = 0, task: str | None = None, n_jobs: int = 1,
         column_kinds: dict | None = None, storage: str | None = None, study_name: str | None = None,
-        verbose: int = 0, callbacks: list | None = None) -> _AutoBase:
-    """Search pipelines for predicting column ``target`` of ``data``; return the fitted model."""
+        verbose: int = 0, callbacks: list | None = None, dask_client=None,
+        study_attrs: dict | None = None) -> _AutoBase:
+    """Search pipelines for predicting column ``target`` of ``data``; return the fitted model.
+
+    ``storage``/``study_name`` name a study to create or resume (a database URL such as
+    ``sqlite:///runs/x/study.db`` or ``postgresql://...``); with one, ``n_jobs=k`` runs
+    trials in k processes. ``dask_client`` (a ``distributed.Client``) runs trials on a
+    Dask cluster. ``study_attrs`` are recorded with a new study (the CLI records the
+    data path there, so ``autopipe worker`` and ``autopipe resume`` can find it).
+    """
     if not isinstance(data, pd.DataFrame):
         raise ParameterError(f"autopipe.fit expects a pandas DataFrame. Got {type(data).__name__} instead.")
     if target not in data.columns:
@@ -178,6 +194,8 @@ def fit(data: pd.DataFrame, target: str, *, time_budget: float | None = 60.0, n_
                 random_state=seed, column_kinds=column_kinds, storage=storage, study_name=study_name,
                 verbose=verbose)
     model._callbacks = list(callbacks or [])
+    model._dask_client = dask_client
+    model._study_attrs = {"target": target, **(study_attrs or {})}
     return model.fit(X, y)
 
 

@@ -38,6 +38,26 @@ def make_folds(y: np.ndarray, task: str, cv: int, seed: int) -> Folds:
     return [(tr, va) for tr, va in splitter.split(dummy, y if task != "regression" else None)]
 
 
+SCREEN_MIN_ROWS = 20_000
+SCREEN_SIZES = (2_000, 8_000)
+
+
+def make_screens(folds: Folds, n_rows: int, seed: int) -> Folds:
+    """Growing row samples of the first fold, to screen candidates before full CV on
+    large tables (successive halving on rows). Their steps come before fold 0: -2, -1."""
+    if n_rows < SCREEN_MIN_ROWS:
+        return []
+    rng = np.random.default_rng(seed)
+    train, valid = folds[0]
+    screens = []
+    for size in SCREEN_SIZES:
+        if size >= 0.5 * len(train):
+            break
+        screens.append((np.sort(rng.choice(train, size, replace=False)),
+                        np.sort(rng.choice(valid, min(len(valid), max(1000, size // 2)), replace=False))))
+    return screens
+
+
 class FoldCache:
     """Fitted preprocessing outputs per (preprocessing configuration, fold), bounded in bytes."""
 
@@ -88,7 +108,7 @@ class CostModel:
 
 def cross_validate(trial, pipeline, X, y: np.ndarray, folds: Folds, metric, *, deadline: float | None = None,
                    on_fold_fitted=None, cache: FoldCache | None = None, costs: CostModel | None = None,
-                   family: str | None = None) -> float:
+                   family: str | None = None, screens: Folds = ()) -> float:
     """Fit and score ``pipeline`` fold by fold, reporting the running mean after each fold.
 
     ``on_fold_fitted(fold_index, fitted, valid_rows)`` lets the caller record what a
@@ -98,8 +118,10 @@ def cross_validate(trial, pipeline, X, y: np.ndarray, folds: Folds, metric, *, d
     scores: list[float] = []
     started = time.monotonic()
     fold_seconds: list[float] = []
+    first_fold_guess = _screen(trial, pipeline, X, y, screens, len(folds[0][0]), metric, deadline, cache, started)
     for i, (train, valid) in enumerate(folds):
         expected = float(np.mean(fold_seconds)) if fold_seconds else (
+            first_fold_guess if first_fold_guess is not None else
             costs.estimate(family) if costs is not None and family is not None else None)
         if deadline is not None and _would_overrun(deadline, expected):
             _cut(trial, scores, started, f"time budget ran out before fold {i + 1} of {len(folds)}")
@@ -125,7 +147,34 @@ def cross_validate(trial, pipeline, X, y: np.ndarray, folds: Folds, metric, *, d
     return float(np.mean(scores))
 
 
-def _fit_and_score(pipeline, X, y, train, valid, fold: int, metric, cache: FoldCache | None):
+def _screen(trial, pipeline, X, y, screens: Folds, fold_rows: int, metric, deadline, cache, started) -> float | None:
+    """Score the candidate on growing row samples; stop it there when the pruner says so.
+
+    Returns the expected seconds of one full fold, extrapolated from the last screen.
+    """
+    guess = None
+    for j, (train, valid) in enumerate(screens):
+        step = j - len(screens)
+        if deadline is not None and _would_overrun(deadline, guess):
+            _cut(trial, [], started, f"time budget ran out during row screen {j + 1}")
+        t0 = time.monotonic()
+        try:
+            with fit_deadline(deadline):
+                _, score = _fit_and_score(pipeline, X, y, train, valid, f"screen{j}", metric, cache)
+        except DeadlineReached:
+            _cut(trial, [], started, f"row screen {j + 1} was stopped at the time budget")
+        guess = (time.monotonic() - t0) * fold_rows / len(train)
+        if not math.isfinite(score):
+            raise ValueError(f"row screen {j + 1} produced a non-finite {metric.name} ({score})")
+        trial.report(score, step)
+        if trial.should_prune():
+            trial.set_user_attr("screened_out", True)
+            _record(trial, [], started)
+            raise TrialPruned(f"screened out on a sample of {len(train)} rows")
+    return guess
+
+
+def _fit_and_score(pipeline, X, y, train, valid, fold, metric, cache: FoldCache | None):
     """One fold: a fitted pipeline (preprocessing from the cache when there is one) and its score."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -112,26 +112,88 @@ def drop_singleton_classes(X: pd.DataFrame, y: pd.Series) -> tuple[pd.DataFrame,
     return X, y, dropped
 
 
-def align_for_predict(X, schema, n_features_in: int, feature_names_in, owner: str = "the model") -> pd.DataFrame:
-    """Columns matched by name (any order); missing used columns are an error naming them;
-    extra columns are ignored with a warning; unnamed arrays must match by count."""
+def align_for_predict(X, schema, n_features_in: int, feature_names_in, owner: str = "the model",
+                      pipeline=None) -> pd.DataFrame:
+    """The predict-time table lined up with the fit-time columns.
+
+    Columns are matched by name (any order); missing used columns are an error naming
+    them; extra columns are ignored with a warning; unnamed arrays must match by count.
+    Values are checked per column, never across rows, so a row's prediction does not
+    depend on the rest of the batch: numbers arriving as text are parsed; present
+    values of a numeric or boolean column that cannot be read are treated as missing
+    with a warning naming the column and an example; levels of a categorical column
+    not seen at fit are treated as unknown with a warning counting them (given the
+    fitted ``pipeline``).
+    """
     frame = to_frame(X)
     train_columns = [c.name for c in schema.columns]
     if not is_named(frame) or feature_names_in is None:
         if frame.shape[1] != n_features_in:
             raise SchemaMismatchError(f"X has {frame.shape[1]} features, but {owner} is expecting "
                                       f"{n_features_in} features as input.")
-        return frame.set_axis(train_columns, axis=1)
+        out = frame.set_axis(train_columns, axis=1)
+    else:
+        out = _by_name(frame, schema, train_columns)
+    warn_unreadable(out, schema)
+    if pipeline is not None:
+        warn_unseen(out, pipeline)
+    return out
+
+
+def _by_name(frame: pd.DataFrame, schema, train_columns: list[str]) -> pd.DataFrame:
+    dup = sorted(set(frame.columns[frame.columns.duplicated()]))
+    if dup:
+        raise SchemaMismatchError(f"Duplicated column names at predict: {', '.join(map(repr, dup))}. "
+                                  "Give every column a unique name.")
     missing = [c for c in schema.features if c not in frame.columns]
+    extra = [c for c in frame.columns if c not in train_columns]
     if missing:
         raise SchemaMismatchError(f"{len(missing)} column(s) the model needs are missing: "
-                                  f"{', '.join(repr(c) for c in missing[:20])}. Add them to the table.")
-    extra = [c for c in frame.columns if c not in train_columns]
+                                  f"{', '.join(repr(c) for c in missing[:20])}. Add them to the table"
+                                  f"{_near_misses(missing, extra)}.")
     if extra:
         warnings.warn(f"Ignoring {len(extra)} column(s) not seen at fit time: "
-                      f"{', '.join(repr(c) for c in extra[:10])}.", UserWarning, stacklevel=3)
-    out = frame.reindex(columns=train_columns)
-    return out
+                      f"{', '.join(repr(c) for c in extra[:10])}.", UserWarning, stacklevel=5)
+    return frame.reindex(columns=train_columns)
+
+
+def _near_misses(missing: list[str], extra: list[str]) -> str:
+    key = {str(c).strip().lower(): c for c in extra}
+    pairs = [(m, key[m.strip().lower()]) for m in missing if m.strip().lower() in key]
+    if not pairs:
+        return ""
+    return " (names differ in case or spaces: " + ", ".join(f"{e!r} for {m!r}" for m, e in pairs[:5]) + ")"
+
+
+def warn_unreadable(frame: pd.DataFrame, schema) -> None:
+    """Warn about present values of numeric/boolean columns that will be read as missing."""
+    from autopipe.schema import BOOLEAN, NUMERIC, not_numbers
+    from autopipe.space.preprocessing import as_bool_float
+
+    for column in schema.columns:
+        if not column.used or column.kind not in (NUMERIC, BOOLEAN):
+            continue
+        s = frame[column.name]
+        if column.kind == NUMERIC:
+            count, example = not_numbers(s)
+        else:
+            bad = ~np.array(pd.isna(s), dtype=bool) & np.isnan(as_bool_float(s))
+            count, example = int(bad.sum()), (s.to_numpy(dtype=object)[np.argmax(bad)] if bad.any() else None)
+        if count:
+            warnings.warn(f"Column {column.name!r}: {count} value(s) are not {column.kind} "
+                          f"(e.g. {example!r}); they are treated as missing.", UserWarning, stacklevel=5)
+
+
+def warn_unseen(frame: pd.DataFrame, pipeline) -> None:
+    """Warn, per categorical column, how many rows hold a level the model never saw."""
+    from autopipe.space.preprocessing import unseen_levels
+
+    steps = getattr(pipeline, "named_steps", {})
+    if "preprocess" not in steps:
+        return
+    for name, (count, example) in unseen_levels(steps["preprocess"], frame).items():
+        warnings.warn(f"Column {name!r}: {count} row(s) hold a level not seen at fit (e.g. {example!r}); "
+                      "treated as unknown.", UserWarning, stacklevel=5)
 
 
 def full_proba(proba: np.ndarray, pipeline, n_classes: int) -> np.ndarray:

@@ -18,15 +18,43 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from autopipe.evaluate import CostModel, FoldCache, cross_validate, make_folds
+from autopipe.evaluate import CostModel, FoldCache, cross_validate, make_folds, make_screens
 from autopipe.frames import full_proba as _full_proba
 from autopipe.exceptions import AutopipeError, DataError
 from autopipe.metrics import Metric, resolve_metric
 from autopipe.schema import Schema, check_target, infer_schema, infer_task
-from autopipe.search import FixedTrial, MedianPruner, Study, TPESampler, TrialState, create_study
+from autopipe.search import (
+    FixedTrial,
+    MedianPruner,
+    NopPruner,
+    PairedFoldPruner,
+    Study,
+    SuccessiveHalvingPruner,
+    TPESampler,
+    TrialState,
+    create_study,
+)
 from autopipe.space import default_configs, selected_features, suggest_pipeline
 
 STUDY_NAME = "autopipe"
+DEFAULT_PRUNER = "median"
+
+
+def _pruner_factories() -> dict:
+    return {
+        "none": NopPruner,
+        "median": lambda: MedianPruner(n_startup_trials=5, n_warmup_steps=1),
+        "paired": lambda: PairedFoldPruner(alpha=0.1, min_steps=2),
+        "halving": lambda: SuccessiveHalvingPruner(min_resource=1, reduction_factor=2),
+    }
+
+
+PRUNERS = ("auto", "none", "median", "paired", "halving")
+
+
+def make_pruner(name: str):
+    """Pruner by name; "auto" is the default chosen by benchmarks/pruning.py (reports/pruning.md)."""
+    return _pruner_factories()[DEFAULT_PRUNER if name == "auto" else name]()
 
 
 @dataclass
@@ -40,14 +68,18 @@ class SearchSettings:
     column_kinds: dict | None = None
     storage: Any = None
     study_name: str | None = None
+    pruner: str = "auto"
     verbose: int = 0
+    dask_client: Any = None
+    study_attrs: dict = field(default_factory=dict)
     callbacks: list[Callable] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "callbacks"}
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("callbacks", "dask_client")}
+        out["dask"] = None if self.dask_client is None else str(getattr(self.dask_client.scheduler, "address", ""))
         out["storage"] = self.storage if isinstance(self.storage, (str, type(None))) else type(self.storage).__name__
         out["sampler"] = "TPESampler"
-        out["pruner"] = "MedianPruner"
+        out["pruner"] = type(make_pruner(self.pruner)).__name__
         return out
 
 
@@ -163,6 +195,8 @@ def _run_search(X: pd.DataFrame, y: pd.Series, *, task_kind: str, settings: Sear
 
     oof = OutOfFold(len(y_enc), metric)
     cache, costs = FoldCache(), CostModel()
+    screens = make_screens(folds, len(y_enc), seed)
+    wall_deadline = None if deadline is None else time.time() + (deadline - time.monotonic())
 
     def objective(trial) -> float:
         pipeline = suggest_pipeline(trial, schema, random_state=seed)
@@ -174,26 +208,47 @@ def _run_search(X: pd.DataFrame, y: pd.Series, *, task_kind: str, settings: Sear
                 trial.set_user_attr("selected_features", selected_features(fitted, schema))
             oof.fill(predictions, fitted, X_used.iloc[valid], valid)
 
-        value = cross_validate(trial, pipeline, X_used, y_enc, folds, metric, deadline=deadline,
-                               on_fold_fitted=record, cache=cache, costs=costs, family=trial.params["family"])
+        # trials may run in other processes or hosts (n_jobs, Dask): a wall-clock deadline travels
+        here = None if wall_deadline is None else time.monotonic() + (wall_deadline - time.time())
+        value = cross_validate(trial, pipeline, X_used, y_enc, folds, metric, deadline=here,
+                               on_fold_fitted=record, cache=cache, costs=costs, family=trial.params["family"],
+                               screens=screens)
         oof.keep(trial.number, value, predictions)
         return value
 
     timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
     study.optimize(objective, n_trials=settings.n_trials, timeout=timeout, n_jobs=settings.n_jobs,
-                   catch=(Exception,), callbacks=settings.callbacks)
+                   catch=(Exception,), callbacks=settings.callbacks, dask_client=settings.dask_client)
     best = _best_complete(study)
     pipeline = suggest_pipeline(FixedTrial(best.params), schema, random_state=seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         pipeline.fit(X_used, y_enc)
     return SearchResult(schema, metric, study, pipeline, float(best.value), time.monotonic() - started,
-                        oof={"y": y_enc, "pred": oof.get(best.number), "trial": best.number})
+                        oof={"y": y_enc, "pred": _oof_of(best, oof, settings, schema, X_used, y_enc, folds, metric,
+                                                         seed), "trial": best.number})
+
+
+def _oof_of(best, oof: OutOfFold, settings: SearchSettings, schema, X_used, y_enc, folds, metric, seed):
+    """The best trial's out-of-fold predictions; re-computed once (same folds and seed)
+    when trials ran in other processes (n_jobs with a database storage, or Dask)."""
+    kept = oof.get(best.number)
+    if kept is not None or (settings.n_jobs == 1 and settings.dask_client is None):
+        return kept
+    trial = FixedTrial(best.params, number=best.number)
+    predictions = oof.new()
+    try:
+        cross_validate(trial, suggest_pipeline(trial, schema, random_state=seed), X_used, y_enc, folds, metric,
+                       on_fold_fitted=lambda i, fitted, valid: oof.fill(predictions, fitted, X_used.iloc[valid],
+                                                                        valid))
+    except Exception:  # noqa: BLE001 - diagnostics are optional; the search result stands
+        return None
+    return predictions
 
 
 def _open_study(settings: SearchSettings, metric: Metric, schema: Schema) -> Study:
     study = create_study(direction=metric.direction, sampler=TPESampler(seed=settings.seed),
-                         pruner=MedianPruner(n_startup_trials=5, n_warmup_steps=1),
+                         pruner=make_pruner(settings.pruner),
                          storage=settings.storage, study_name=settings.study_name or STUDY_NAME,
                          load_if_exists=True)
     if not study.trials:
@@ -206,6 +261,10 @@ def _open_study(settings: SearchSettings, metric: Metric, schema: Schema) -> Stu
     elif study.user_attrs.get("metric", metric.name) != metric.name:
         raise AutopipeError(f"The stored study optimises {study.user_attrs['metric']}, not {metric.name}: "
                             "use the same metric to resume, or another study name.")
+    recorded = study.user_attrs
+    for key, value in settings.study_attrs.items():  # e.g. the CLI's data path, for workers and resume
+        if key not in recorded:
+            study.set_user_attr(key, value)
     return study
 
 

@@ -27,7 +27,7 @@ A categorical column is *high-cardinality* (``Column.high_cardinality``) when it
 more than ``MAX_ONEHOT_LEVELS`` levels, or when one-hot encoding every categorical
 column would take more than ``ONEHOT_MAX_BYTES`` (rows x width x 8 bytes): then the
 columns with the most levels are switched until the estimate fits. High-cardinality
-columns are target-encoded with cross-fitting plus a frequency column, never one-hot;
+columns get frequency encoding (plus frequency-rank codes for trees), never a one-hot;
 the reason records which rule applied.
 
 Nullable extension dtypes (Int64, Float64, boolean, string) follow the same rules.
@@ -422,7 +422,7 @@ def _mark_high_cardinality(columns: list[Column], n_rows: int) -> list[Column]:
     for c in columns:
         if c.used and c.kind == CATEGORICAL and c.n_unique > MAX_ONEHOT_LEVELS:
             c = replace(c, high_cardinality=True, reason=f"{c.reason}; high cardinality (more than "
-                        f"{MAX_ONEHOT_LEVELS} levels): target + frequency encoded, no one-hot")
+                        f"{MAX_ONEHOT_LEVELS} levels): frequency encoded, no one-hot")
         out.append(c)
     low = sorted((c for c in out if c.used and c.kind == CATEGORICAL and not c.high_cardinality),
                  key=lambda c: -c.n_unique)
@@ -431,7 +431,7 @@ def _mark_high_cardinality(columns: list[Column], n_rows: int) -> list[Column]:
         size = n_rows * width * 8
         if size <= ONEHOT_MAX_BYTES:
             break
-        note = (f"; target + frequency encoded: a one-hot of the categorical columns would take "
+        note = (f"; frequency encoded: a one-hot of the categorical columns would take "
                 f"{size / 2**20:.0f} MB (> {ONEHOT_MAX_BYTES / 2**20:.0f} MB cap)")
         out = [replace(x, high_cardinality=True, reason=x.reason + note) if x.name == c.name else x for x in out]
         width -= c.n_unique + 1

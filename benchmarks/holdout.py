@@ -21,7 +21,8 @@ from sklearn.model_selection import train_test_split
 ROOT = Path(__file__).resolve().parents[1]
 SEARCH_PATHS = [ROOT / "datasets", ROOT.parent / "shared" / "datasets"]
 TARGETS = {"breast_cancer": "target", "penguins": "species", "diabetes": "target", "credit_g": "credit_risk",
-           "car_evaluation": "class", "adult": "income", "bank_marketing": "y"}
+           "car_evaluation": "class", "adult": "income", "bank_marketing": "y", "census_income_kdd": "income",
+           "flights_3m": "delay", "diamonds": "price", "shuttle": "Class", "mnist_5k": "label"}
 
 
 def find(name: str) -> Path:
@@ -45,6 +46,16 @@ def split(name: str, seed: int):
     strat = y if task != "regression" else None
     Xtr, Xte, ytr, yte = train_test_split(df, y, test_size=0.25, random_state=seed, stratify=strat)
     return task, Xtr, Xte, ytr, yte
+
+
+def test_score(task: str, est, Xte, yte) -> float:
+    """The peers' test metric, higher is better: ROC AUC, -log loss, R2."""
+    if task == "regression":
+        return float(r2_score(yte, est.predict(Xte)))
+    proba = est.predict_proba(Xte)
+    if task == "binary":
+        return float(roc_auc_score((yte == est.classes_[1]).astype(int), proba[:, 1]))
+    return float(-log_loss(yte, proba, labels=list(est.classes_)))
 
 
 def run_one(name: str, seed: int, budget: float) -> dict:

@@ -275,7 +275,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--processes", type=int, default=2)
     ap.add_argument("--out", default=str(REPORTS / "sampler"))
     ap.add_argument("--append", action="store_true",
-                    help="keep the rows already in the .jsonl (e.g. run quality, then overhead on a quiet machine)")
+                    help="resume: keep the rows already in the .jsonl and skip their jobs")
+    ap.add_argument("--redo", default="", help="with --append: engines whose rows are dropped and rerun")
     a = ap.parse_args(argv)
     engines = [e for e in a.engines.split(",") if e]
     if not optuna_available():
@@ -289,8 +290,15 @@ def main(argv: list[str] | None = None) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     rows = []
     if a.append and out.with_suffix(".jsonl").exists():
-        rows = [json.loads(line) for line in out.with_suffix(".jsonl").read_text().splitlines() if line.strip()]
-    with Pool(a.processes) as pool, open(out.with_suffix(".jsonl"), "a" if a.append else "w") as raw:
+        redo = set(a.redo.split(","))
+        rows = [r for r in map(json.loads, out.with_suffix(".jsonl").read_text().splitlines())
+                if r["kind"] != "error" and r["engine"] not in redo]
+        done = {(r["engine"], r.get("func"), r.get("seed"), r.get("history")) for r in rows}
+        jobs = [j for j in jobs if (j[0], j[1], j[2], None) not in done]
+        over = [j for j in over if (j[0], None, None, j[1]) not in done]
+    with Pool(a.processes) as pool, open(out.with_suffix(".jsonl"), "w") as raw:
+        for row in rows:
+            raw.write(json.dumps(row) + "\n")
         for result in pool.imap_unordered(_dispatch, over + jobs):
             rows.append(result)
             raw.write(json.dumps(result) + "\n")

@@ -56,7 +56,7 @@ def test_kinds_of_mixed_table(mixed):
     assert s.names_of("boolean") == ["flag", "flag_str", "flag_na"]
     reasons = {c.name: c.reason for c in s.dropped}
     assert reasons["empty"] == "dropped: entirely empty"
-    assert reasons["same"] == "dropped: constant"
+    assert reasons["same"] == "dropped: constant (every value is 'k')"
     assert "identifier" in reasons["code"]
     nullable = next(c for c in s.columns if c.name == "nullable")
     assert (nullable.n_missing, nullable.n_unique, nullable.dtype) == (1, 3, "Int64")

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from autopipe.cli.progress import Progress
-from autopipe.cli.tables import read_table
+from autopipe.cli.tables import column_kinds_from_flags, describe_dialect, describe_kinds, read_table
 from autopipe.exceptions import ParameterError
 
 
@@ -30,7 +30,15 @@ from autopipe.exceptions import ParameterError
 @click.option("--decimal", default=None, help="Decimal mark (default: detected).")
 @click.option("--encoding", default=None, help="File encoding (default: UTF-8, BOM allowed).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors and the final summary line.")
-def fit(data, target, time_budget, n_trials, metric, cv, seed, task, n_jobs, out, sep, decimal, encoding, quiet):
+@click.option("--categorical", default=None, help="Comma-separated columns to treat as categorical.")
+@click.option("--numeric", default=None, help="Comma-separated columns to treat as numeric.")
+@click.option("--ignore", default=None, help="Comma-separated columns to leave out of the features.")
+@click.option("--storage", default=None, help="Study database URL (default: sqlite:///OUT/study.db); "
+                                             "postgresql://... lets `autopipe worker` join from other hosts.")
+@click.option("--study", "study_name", default=None, help="Study name in --storage (default: autopipe).")
+@click.option("--dask", "dask_address", default=None, help="Run trials on this Dask scheduler (tcp://host:8786).")
+def fit(data, target, time_budget, n_trials, metric, cv, seed, task, n_jobs, out, sep, decimal, encoding, quiet,
+        storage=None, study_name=None, dask_address=None, categorical=None, numeric=None, ignore=None):
     """Search pipelines predicting TARGET in the CSV file DATA; save the best to --out.
 
     \b
@@ -43,19 +51,43 @@ def fit(data, target, time_budget, n_trials, metric, cv, seed, task, n_jobs, out
     if target not in table.columns:
         raise ParameterError(f"--target {target!r} is not a column of {data}. Columns: "
                              f"{', '.join(map(str, list(table.columns)[:15]))}.")
+    kinds = column_kinds_from_flags(table.columns, categorical=categorical, numeric=numeric, ignore=ignore)
+    summary = describe_kinds(table, target, kinds)
     out_dir = Path(out) if out is not None else Path("runs") / Path(data).name.split(".")[0]
     out_dir.mkdir(parents=True, exist_ok=True)
     if not quiet:
-        click.echo(f"Read {data}: {table.shape[0]} rows, {table.shape[1]} columns; target {target!r}.", err=True)
+        click.echo(f"Read {data} ({describe_dialect(table)}): {table.shape[0]} rows, {table.shape[1]} columns; "
+                   f"target {target!r}. {summary}", err=True)
     progress = Progress(time_budget, n_trials, quiet=quiet)
+    recipe = {"data": str(Path(data).resolve()), "target": target, "sep": sep, "decimal": decimal,
+              "encoding": encoding, "task": task, "metric": metric, "cv": cv, "seed": seed, "n_jobs": n_jobs,
+              "column_kinds": kinds}
+    client = _dask_client(dask_address)
     try:
         model = autopipe.fit(table, target=target, time_budget=time_budget, n_trials=n_trials, metric=metric,
-                             cv=cv, seed=seed, task=task, n_jobs=n_jobs,
-                             storage=f"sqlite:///{(out_dir / 'study.db').resolve()}", callbacks=[progress])
+                             cv=cv, seed=seed, task=task, n_jobs=n_jobs, column_kinds=kinds,
+                             storage=storage or f"sqlite:///{(out_dir / 'study.db').resolve()}",
+                             study_name=study_name, callbacks=[progress], dask_client=client,
+                             study_attrs={"cli": recipe})
     finally:
         progress.close()
+        if client is not None:
+            client.close()
     model.save(out_dir)
     best = model.study_.best_trial
     click.echo(f"Best: trial {best.number} ({best.params.get('family')}), CV {model.metric_.name} "
                f"{model.cv_score_:.5g}; {len(model.study_.trials)} trials. Saved to {out_dir}/ "
                f"(report: {out_dir / 'report.html'}).")
+
+
+def _dask_client(address: str | None):
+    if address is None:
+        return None
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ParameterError("--dask needs dask.distributed: pip install 'autopipe[scale]'.") from None
+    try:
+        return Client(address, timeout=30)
+    except OSError as exc:
+        raise ParameterError(f"--dask: cannot reach the Dask scheduler at {address} ({exc}).") from None

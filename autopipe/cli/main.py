@@ -11,6 +11,7 @@ import sys
 import click
 
 from autopipe.cli import fit_cmd, predict_cmd, report_cmd, show_cmd
+from autopipe.cli import resume_cmd, worker_cmd
 from autopipe.exceptions import AutopipeError, ParameterError
 
 
@@ -32,6 +33,8 @@ cli.add_command(fit_cmd.fit)
 cli.add_command(predict_cmd.predict)
 cli.add_command(report_cmd.report)
 cli.add_command(show_cmd.show)
+cli.add_command(resume_cmd.resume)
+cli.add_command(worker_cmd.worker)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,8 +3,8 @@
 Linear and k-NN models get one-hot categories (rare levels pooled, a cap on levels)
 and scaled numbers; tree and boosting models get ordinal codes and raw numbers.
 High-cardinality categoricals (``Column.high_cardinality``, decided in the schema from
-the level count and a one-hot memory estimate) are target-encoded with cross-fitting
-plus a frequency column for every family (``encoders.py``), never one-hot. The
+the level count and a one-hot memory estimate) get a frequency column, plus a
+frequency-rank code for trees (``encoders.py``), never a one-hot. The
 output is a plain numpy array, never a DataFrame, so LightGBM and XGBoost never see
 the original column names (which may hold any character). Every output column has no
 missing value, so univariate filters can score it.
@@ -31,6 +31,10 @@ from autopipe.space.encoders import HighCardinalityEncoder
 SCALED_FAMILIES = ("linear", "knn")
 MISSING = "__missing__"
 HIGH_CARDINALITY = "high_cardinality"
+# Cross-fitted target encoding of high-cardinality columns needs y wherever the
+# preprocessor is fitted; evaluate.FoldCache fits it without y today, so it stays off
+# (frequency + frequency-rank codes only) until the cache passes y[train].
+TARGET_ENCODING = False
 MIN_LEVEL_FREQUENCY = 5
 DATE_PARTS = ("year", "month", "day", "dayofweek", "hour")
 _TRUE = {"true", "1", "yes"}
@@ -63,7 +67,7 @@ class KindCoercer(TransformerMixin, BaseEstimator):
             return np.column_stack([_as_strings(c) for c in cols]).astype(object)
         if self.kind == DATETIME:
             return np.column_stack([_date_parts(c) for c in cols])
-        convert = _as_bool_float if self.kind == BOOLEAN else to_numbers
+        convert = as_bool_float if self.kind == BOOLEAN else to_numbers
         return np.column_stack([convert(c) for c in cols])
 
     def get_feature_names_out(self, input_features=None):
@@ -100,7 +104,7 @@ def _bool_value(v) -> float:
         return np.nan
 
 
-def _as_bool_float(s: pd.Series) -> np.ndarray:
+def as_bool_float(s: pd.Series) -> np.ndarray:
     return np.array([_bool_value(v) for v in s.astype(object)], dtype=float)
 
 
@@ -149,7 +153,9 @@ def _categorical_steps(scaled: bool) -> list:
 
 
 def _high_cardinality_steps(task: str, scaled: bool) -> list:
-    steps = [KindCoercer(CATEGORICAL), HighCardinalityEncoder(task=task)]
+    encoder = HighCardinalityEncoder(task=task, codes=not scaled, target=TARGET_ENCODING,
+                                     min_frequency=MIN_LEVEL_FREQUENCY)
+    steps = [KindCoercer(CATEGORICAL), encoder]
     return steps + [StandardScaler()] if scaled else steps
 
 

@@ -20,9 +20,17 @@ def make_sampler(request):
     return SAMPLERS[request.param]
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
 def storage(request, tmp_path):
-    """A fresh storage object of each kind; closed after the test."""
+    """A fresh storage object of each kind; closed after the test (PostgreSQL: see pg_server)."""
+    if request.param == "postgresql":
+        from pg_server import fresh_database
+
+        with fresh_database() as url:
+            backend = RDBStorage(url)
+            yield backend
+            backend.close()
+        return
     backend = InMemoryStorage() if request.param == "memory" else RDBStorage(f"sqlite:///{tmp_path / 'study.db'}")
     yield backend
     backend.close()

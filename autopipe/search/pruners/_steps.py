@@ -31,3 +31,16 @@ def better_is_higher(direction: StudyDirection) -> bool:
 def signed(values: np.ndarray | float, direction: StudyDirection):
     """Values turned so that higher is always better."""
     return values if better_is_higher(direction) else -np.asarray(values)
+
+
+def worse_than_median(study, trial: FrozenTrial, step: int, min_peers: int = 3) -> bool:
+    """True when ``trial``'s value at ``step`` is worse than the median of the finished
+    trials' values at that same step (False while fewer than ``min_peers`` got there)."""
+    from autopipe.search.frozen import TrialState
+
+    finished = study.get_trials((TrialState.COMPLETE, TrialState.PRUNED))
+    peers = [t.intermediate_values[step] for t in finished if step in t.intermediate_values]
+    if len(peers) < min_peers:
+        return False
+    return bool(signed(trial.intermediate_values[step], study.direction)
+                < signed(float(np.median(peers)), study.direction))

@@ -40,7 +40,7 @@ class SuccessiveHalvingPruner(BasePruner):
 
     def prune(self, study: "Study", trial: FrozenTrial) -> bool:
         step = trial.last_step
-        if step is None or step < 0 or not self._is_rung(step):
+        if step is None or (step >= 0 and not self._is_rung(step)):  # every screen (step < 0) is a rung
             return False
         others = study.get_trials((TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING))
         values = [t.intermediate_values[step] for t in others

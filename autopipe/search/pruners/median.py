@@ -1,6 +1,7 @@
 """Median stopping rule, aligned on steps (for autopipe: on CV folds).
 
-A trial is stopped at step s when its running value is worse than the median of the
+Negative steps are row-sample screens that come before the folds (large tables); the
+same rule applies there, without warm-up. A trial is stopped at step s when its running value is worse than the median of the
 running values that other finished trials had at the same step s. Comparing at the
 same step matters for cross-validation: a running mean after 2 folds is only
 comparable with other running means after the same 2 folds.
@@ -10,10 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from autopipe.exceptions import ParameterError
-from autopipe.search.frozen import FrozenTrial, StudyDirection, TrialState
+from autopipe.search.frozen import FrozenTrial, TrialState
+from autopipe.search.pruners._steps import worse_than_median
 from autopipe.search.pruners.base import BasePruner
 
 if TYPE_CHECKING:
@@ -32,16 +32,8 @@ class MedianPruner(BasePruner):
 
     def prune(self, study: "Study", trial: FrozenTrial) -> bool:
         step = trial.last_step
-        if step is None or step < self.n_warmup_steps:
+        if step is None or 0 <= step < self.n_warmup_steps:  # negative steps are screens: no warm-up
             return False
-        finished = study.get_trials((TrialState.COMPLETE, TrialState.PRUNED))
-        if sum(t.state == TrialState.COMPLETE for t in finished) < self.n_startup_trials:
+        if len(study.get_trials((TrialState.COMPLETE,))) < self.n_startup_trials:
             return False
-        peers = [t.intermediate_values[step] for t in finished if step in t.intermediate_values]
-        if len(peers) < self.n_min_trials:
-            return False
-        median = float(np.median(peers))
-        value = trial.intermediate_values[step]
-        if study.direction == StudyDirection.MAXIMIZE:
-            return value < median
-        return value > median
+        return worse_than_median(study, trial, step, self.n_min_trials)

@@ -6,7 +6,8 @@ paired: fold difficulty cancels out. The trial is stopped when a one-sided paire
 t-test rejects "the trial is at least as good as the incumbent" at level ``alpha``
 (the chance of stopping a trial that is truly as good is at most about alpha), or, with
 ``wilcoxon=True``, by the exact signed-rank test, which needs >= 4 folds to reject at
-alpha=0.1. A ``min_delta`` margin keeps near-ties alive.
+alpha=0.1. A ``min_delta`` margin keeps near-ties alive. Negative steps (row-sample
+screens before the folds) use the median rule at that step.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from scipy import stats
 
 from autopipe.exceptions import ParameterError
 from autopipe.search.frozen import FrozenTrial, TrialState
-from autopipe.search.pruners._steps import per_step_scores, signed
+from autopipe.search.pruners._steps import per_step_scores, signed, worse_than_median
 from autopipe.search.pruners.base import BasePruner
 
 if TYPE_CHECKING:
@@ -39,6 +40,8 @@ class PairedFoldPruner(BasePruner):
         self.n_startup_trials = n_startup_trials
 
     def prune(self, study: "Study", trial: FrozenTrial) -> bool:
+        if trial.last_step is not None and trial.last_step < 0:  # a row-sample screen, not a fold
+            return worse_than_median(study, trial, trial.last_step)
         mine = per_step_scores(trial)
         if len(mine) < self.min_steps:
             return False

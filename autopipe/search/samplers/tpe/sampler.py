@@ -60,7 +60,7 @@ class TPESampler(BaseSampler):
     density's kernels (older bad trials are subsampled with their weights scaled up).
     """
 
-    def __init__(self, seed: int | None = None, *, n_startup_trials: int = 10, n_ei_candidates: int = 24,
+    def __init__(self, seed: int | None = None, *, n_startup_trials: int = 10, n_ei_candidates: int = 48,
                  gamma: Callable[[int], int] = default_gamma, weights: Callable[[int], np.ndarray] = default_weights,
                  prior_weight: float = 1.0, bandwidth_factor: float = 0.2, categorical_sharpness: float | None = None,
                  multivariate: bool = True, constant_liar: bool = True, max_kernels: int = 400,

@@ -1,0 +1,87 @@
+"""Which pruner: fold fits saved against test score lost, at an equal number of trials.
+
+For each dataset and seed, the same search (same sampler seed, same number of trials)
+runs once per pruner; we count the folds actually fitted and score the chosen model on
+the peers' hold-out split. Writes reports/pruning.md and reports/pruning.jsonl.
+
+    python benchmarks/pruning.py --trials 40 --seeds 0,1 --datasets breast_cancer,credit_g,penguins,diabetes
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from holdout import ROOT, split, test_score  # noqa: E402
+
+PRUNERS = ("none", "median", "paired", "halving")
+
+
+def run(name: str, seed: int, pruner: str, n_trials: int) -> dict:
+    from autopipe import AutoClassifier, AutoRegressor
+
+    task, Xtr, Xte, ytr, yte = split(name, seed)
+    cls = AutoRegressor if task == "regression" else AutoClassifier
+    est = cls(time_budget=None, n_trials=n_trials, random_state=seed, pruner=pruner)
+    t0 = time.perf_counter()
+    est.fit(Xtr, ytr)
+    trials = est.study_.trials
+    return {"dataset": name, "seed": seed, "pruner": pruner, "trials": len(trials),
+            "pruned": sum(t.state.name == "PRUNED" for t in trials),
+            "fold_fits": sum(len(t.user_attrs.get("fold_scores", [])) for t in trials),
+            "cv": est.cv_score_, "test": test_score(task, est, Xte, yte), "seconds": round(time.perf_counter() - t0, 1)}
+
+
+def summarise(rows: pd.DataFrame) -> pd.DataFrame:
+    base = rows[rows.pruner == "none"].set_index(["dataset", "seed"])
+    out = []
+    for pruner, group in rows[rows.pruner != "none"].groupby("pruner"):
+        g = group.set_index(["dataset", "seed"])
+        saved = 1 - g["fold_fits"] / base.loc[g.index, "fold_fits"]
+        lost = (base.loc[g.index, "test"] - g["test"]) / base.loc[g.index, "test"].abs()
+        out.append({"pruner": pruner, "median_fold_fits_saved": round(float(saved.median()), 3),
+                    "median_test_score_lost": round(float(lost.median()), 5),
+                    "worst_test_score_lost": round(float(lost.max()), 5),
+                    "median_seconds_ratio": round(float((g["seconds"] / base.loc[g.index, "seconds"]).median()), 3)})
+    return pd.DataFrame(out)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--trials", type=int, default=40)
+    ap.add_argument("--seeds", default="0,1")
+    ap.add_argument("--datasets", default="breast_cancer,credit_g,penguins,diabetes,car_evaluation")
+    ap.add_argument("--pruners", default=",".join(PRUNERS))
+    a = ap.parse_args()
+    rows = []
+    log = ROOT / "reports" / "pruning.jsonl"
+    log.parent.mkdir(exist_ok=True)
+    with open(log, "w") as fh:
+        for name in a.datasets.split(","):
+            for seed in map(int, a.seeds.split(",")):
+                for pruner in a.pruners.split(","):
+                    row = run(name, seed, pruner, a.trials)
+                    print(json.dumps(row), flush=True)
+                    fh.write(json.dumps(row) + "\n")
+                    rows.append(row)
+    table = pd.DataFrame(rows)
+    summary = summarise(table)
+    text = (f"# Pruners on CV folds: fold fits saved vs test score lost\n\n"
+            f"{a.trials} trials per search, same sampler seed, datasets {a.datasets}, seeds {a.seeds}. "
+            "Saved = 1 - fold fits / fold fits without pruning; lost = relative drop of the hold-out test "
+            "score (higher-is-better scores; log loss and RMSE are negated).\n\n"
+            + summary.to_markdown(index=False) + "\n\n## Runs\n\n" + table.to_markdown(index=False) + "\n")
+    (ROOT / "reports" / "pruning.md").write_text(text)
+    print(summary.to_string(index=False))
+
+
+
+if __name__ == "__main__":
+    main()
