@@ -240,3 +240,49 @@ def test_unknown_format_is_a_clear_error(saved_run, tmp_path):
     (copy / MANIFEST_FILE).write_text(json.dumps(manifest))
     with pytest.raises(ArtifactError, match="format 99"):
         autopipe.load(copy)
+
+
+FAMILIES = ("linear", "knn", "random_forest", "extra_trees", "hist_gb", "lightgbm", "xgboost")
+
+
+def _fixed_family_model(df, target, task_kind, family):
+    """An estimator whose best pipeline is forced to ``family`` (default params), fitted directly."""
+    from autopipe.api import AutoClassifier, AutoRegressor
+    from autopipe.runner import encode_labels, resolve_task
+    from autopipe.schema import infer_schema
+    from autopipe.search import FixedTrial
+    from autopipe.space import default_configs, suggest_pipeline
+
+    X, y = df.drop(columns=target), df[target]
+    keep = y.notna().to_numpy()
+    X, y = X[keep].reset_index(drop=True), y[keep].reset_index(drop=True)
+    schema = infer_schema(X, y, task=resolve_task(y, task_kind))
+    params = next(p for p in default_configs(schema) if p["family"] == family)
+    params = {**params, "selection": "univariate", "selection.fraction": 0.8}
+    pipeline = suggest_pipeline(FixedTrial(params), schema, random_state=0)
+    pipeline.fit(X[schema.features], encode_labels(y, schema))
+    model = (AutoRegressor if task_kind == "regression" else AutoClassifier)(n_trials=1, random_state=0)
+    model.schema_, model.best_pipeline_, model.oof_ = schema, pipeline, None
+    model.n_features_in_, model.feature_names_in_ = X.shape[1], np.asarray(X.columns, dtype=object)
+    if task_kind != "regression":
+        model.classes_ = np.asarray(schema.classes)
+    return model, X
+
+
+@pytest.mark.parametrize("task_kind,target", [("classification", "species"), ("regression", "body_mass_g")])
+@pytest.mark.parametrize("family", FAMILIES)
+def test_skops_round_trips_every_family_exactly(tmp_path, penguins, family, task_kind, target):
+    import skops.io as sio
+
+    from autopipe.artifact import _allowed, _dump_skops, _load_skops_model
+
+    model, X = _fixed_family_model(penguins, target, task_kind, family)
+    _dump_skops(model, tmp_path / MODEL_FILE)
+    assert all(_allowed(t) for t in sio.get_untrusted_types(file=tmp_path / MODEL_FILE))
+    manifest = {"estimator": type(model).__name__, "model_file": MODEL_FILE, "schema": model.schema_.to_dict(),
+                "estimator_params": model.get_params(), "fitted": {"n_features_in_": model.n_features_in_}}
+    loaded = _load_skops_model(tmp_path, manifest)
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    if task_kind == "classification":
+        np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+    assert type(loaded.best_pipeline_.named_steps["model"]) is type(model.best_pipeline_.named_steps["model"])

@@ -76,3 +76,26 @@ def test_a_trial_cut_by_the_deadline_is_marked():
                        deadline=time.monotonic() - 1)
     assert trial.user_attrs["budget_cut"] is True
     assert trial.user_attrs["fold_scores"] == []
+
+
+def test_large_tables_get_growing_row_screens_before_the_folds():
+    from autopipe.evaluate import make_screens
+
+    y = np.arange(30_000) % 2
+    folds = make_folds(y, "binary", 5, 0)
+    screens = make_screens(folds, len(y), seed=0)
+    assert [len(tr) for tr, _ in screens] == [2_000, 8_000]
+    assert all(set(tr) <= set(folds[0][0]) and set(va) <= set(folds[0][1]) for tr, va in screens)
+    assert make_screens(make_folds(y[:5000], "binary", 5, 0), 5000, seed=0) == []
+
+
+def test_screens_are_reported_at_negative_steps():
+    X, y = _data(n=400)
+    study = create_study(direction="maximize")
+    trial = study.ask()
+    metric = resolve_metric("roc_auc", "binary", 2)
+    folds = make_folds(y, "binary", 3, 0)
+    screens = [(folds[0][0][:100], folds[0][1][:50]), (folds[0][0][:200], folds[0][1][:80])]
+    cross_validate(trial, LogisticRegression(), X, y, folds, metric, screens=screens)
+    assert sorted(trial.intermediate_values) == [-2, -1, 0, 1, 2]
+    assert len(trial.user_attrs["fold_scores"]) == 3

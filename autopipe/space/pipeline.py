@@ -65,10 +65,16 @@ class _ReplayTrial:
         pass
 
 
+# Known-good configurations run cheapest family first, so a tight budget still sees
+# several families before the sampler takes over.
+CHEAP_FIRST = ["linear", "lightgbm", "hist_gb", "xgboost", "knn", "extra_trees", "random_forest"]
+
+
 def default_configs(schema: Schema) -> list[dict]:
     """Known-good full param dicts valid for the schema's task and size, to seed a search."""
     configs = []
-    for family in available_families(schema.task, schema.n_rows):
+    families = available_families(schema.task, schema.n_rows)
+    for family in sorted(families, key=lambda f: CHEAP_FIRST.index(f) if f in CHEAP_FIRST else len(CHEAP_FIRST)):
         for params in MODULES[family].DEFAULT_PARAMS:
             trial = _ReplayTrial({"family": family, "selection": "none", **params})
             suggest_pipeline(trial, schema)

@@ -162,8 +162,10 @@ def test_objective_returning_none_fails_the_trial():
     assert not study.get_trials((TrialState.RUNNING,))
 
 
-def test_n_jobs_runs_the_requested_trials(storage):
-    study = _study(storage=storage)
+def test_n_jobs_runs_the_requested_trials():
+    """In-memory studies run parallel trials in threads. Database storages run them in
+    worker processes: covered by test_storage_contract (enqueued trials, two workers)."""
+    study = _study()
     threads = set()
 
     def objective(trial):
