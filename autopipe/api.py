@@ -25,7 +25,7 @@ class _AutoBase(BaseEstimator):
     _task_kind = ""
 
     def __init__(self, time_budget=60.0, n_trials=None, scoring=None, cv=5, n_jobs=1, random_state=None,
-                 column_kinds=None, storage=None, study_name=None, pruner="auto", verbose=0):
+                 column_kinds=None, storage=None, study_name=None, pruner="auto", ensemble=True, verbose=0):
         self.time_budget = time_budget
         self.n_trials = n_trials
         self.scoring = scoring
@@ -36,6 +36,7 @@ class _AutoBase(BaseEstimator):
         self.storage = storage
         self.study_name = study_name
         self.pruner = pruner
+        self.ensemble = ensemble
         self.verbose = verbose
 
     # -- fitting -------------------------------------------------------------------------
@@ -59,8 +60,9 @@ class _AutoBase(BaseEstimator):
         self.best_params_ = dict(result.study.best_params)
         self.fit_time_ = result.elapsed_s
         self.oof_ = result.oof
+        self.ensemble_, ensemble_facts = result.ensemble if result.ensemble is not None else (None, None)
         self.settings_ = {**settings.to_dict(), "n_dropped_target_rows": n_dropped,
-                          "dropped_classes": dropped_classes}
+                          "dropped_classes": dropped_classes, "ensemble_used": ensemble_facts}
         if self.schema_.task != "regression":
             self.classes_ = np.asarray(self.schema_.classes)
         return self
@@ -90,7 +92,7 @@ class _AutoBase(BaseEstimator):
         return SearchSettings(time_budget=self.time_budget, n_trials=self.n_trials, metric=self.scoring,
                               cv=int(self.cv), n_jobs=int(self.n_jobs), seed=seed,
                               column_kinds=self.column_kinds, storage=self.storage, study_name=self.study_name,
-                              pruner=self.pruner,
+                              pruner=self.pruner, ensemble=bool(self.ensemble),
                               verbose=int(self.verbose), callbacks=list(getattr(self, "_callbacks", [])),
                               dask_client=getattr(self, "_dask_client", None),
                               study_attrs=dict(getattr(self, "_study_attrs", {})))
@@ -108,6 +110,13 @@ class _AutoBase(BaseEstimator):
         return frames.align_for_predict(X, self.schema_, self.n_features_in_,
                                         getattr(self, "feature_names_in_", None), type(self).__name__,
                                         pipeline=self.best_pipeline_)
+
+    @property
+    def final_model_(self):
+        """What predicts: the weighted ensemble of the best trials when one was chosen,
+        otherwise the best pipeline."""
+        ensemble = getattr(self, "ensemble_", None)
+        return self.best_pipeline_ if ensemble is None else ensemble
 
     # -- conveniences ---------------------------------------------------------------------
     def leaderboard(self) -> pd.DataFrame:
@@ -145,13 +154,13 @@ class AutoClassifier(ClassifierMixin, _AutoBase):
 
     def predict(self, X):
         features = self._features(X)
-        codes = self.best_pipeline_.predict(features)
+        codes = self.final_model_.predict(features)
         return self.classes_[np.asarray(codes, dtype=int)]
 
     def predict_proba(self, X):
         features = self._features(X)
-        proba = self.best_pipeline_.predict_proba(features)
-        return frames.full_proba(proba, self.best_pipeline_, len(self.classes_))
+        proba = self.final_model_.predict_proba(features)
+        return frames.full_proba(proba, self.final_model_, len(self.classes_))
 
 
 class AutoRegressor(RegressorMixin, _AutoBase):
@@ -161,7 +170,7 @@ class AutoRegressor(RegressorMixin, _AutoBase):
 
     def predict(self, X):
         features = self._features(X)
-        return np.asarray(self.best_pipeline_.predict(features), dtype=float)
+        return np.asarray(self.final_model_.predict(features), dtype=float)
 
 
 def fit(data: pd.DataFrame, target: str, *, time_budget: float | None = 60.0, n_trials: int | None = None,

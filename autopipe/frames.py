@@ -197,8 +197,11 @@ def warn_unseen(frame: pd.DataFrame, pipeline) -> None:
 
 
 def full_proba(proba: np.ndarray, pipeline, n_classes: int) -> np.ndarray:
-    """Class probabilities with one column per class of the fit, in classes_ order."""
+    """Class probabilities with one column per class of the fit, in classes_ order, in
+    float64 rows that sum to one (boosting libraries answer in float32)."""
     proba = np.asarray(proba, dtype=float)
+    totals = proba.sum(axis=1, keepdims=True)
+    proba = np.divide(proba, totals, out=np.full_like(proba, 1.0 / proba.shape[1]), where=totals > 0)
     if proba.shape[1] == n_classes:
         return proba
     seen = np.asarray(pipeline.classes_, dtype=int)

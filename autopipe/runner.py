@@ -69,6 +69,7 @@ class SearchSettings:
     storage: Any = None
     study_name: str | None = None
     pruner: str = "auto"
+    ensemble: bool = True
     verbose: int = 0
     dask_client: Any = None
     study_attrs: dict = field(default_factory=dict)
@@ -92,6 +93,7 @@ class SearchResult:
     cv_score: float
     elapsed_s: float
     oof: dict | None = None
+    ensemble: tuple | None = None
 
 
 class OutOfFold:
@@ -223,10 +225,48 @@ def _run_search(X: pd.DataFrame, y: pd.Series, *, task_kind: str, settings: Sear
     pipeline = suggest_pipeline(FixedTrial(best.params), schema, random_state=seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        pipeline.fit(X_used, y_enc)
+        try:
+            pipeline.fit(X_used, y_enc)
+        except Exception as exc:  # noqa: BLE001 - a library error becomes one AutopipeError
+            raise AutopipeError(f"Refitting the best pipeline (trial {best.number}, {best.params.get('family')}) "
+                                f"on all {len(y_enc)} rows failed: {type(exc).__name__}: {exc}") from exc
+    ensemble = _maybe_ensemble(study, best, oof, schema, X_used, y_enc, metric, seed) if settings.ensemble else None
     return SearchResult(schema, metric, study, pipeline, float(best.value), time.monotonic() - started,
                         oof={"y": y_enc, "pred": _oof_of(best, oof, settings, schema, X_used, y_enc, folds, metric,
-                                                         seed), "trial": best.number})
+                                                         seed), "trial": best.number},
+                        ensemble=ensemble)
+
+
+def _maybe_ensemble(study, best, oof: "OutOfFold", schema, X_used, y_enc, metric, seed):
+    """A weighted ensemble of the best trials when their out-of-fold blend beats the best
+    single trial's out-of-fold score; otherwise None. Returns (estimator, facts)."""
+    from autopipe.ensemble import (
+        WeightedEnsembleClassifier,
+        WeightedEnsembleRegressor,
+        blended_score,
+        greedy_selection,
+    )
+
+    predictions = {k: v for k, (_, v) in oof.kept.items()}
+    if best.number not in predictions or len(predictions) < 2:
+        return None
+    counts = greedy_selection(predictions, y_enc, metric)
+    if len(counts) < 2:
+        return None
+    single = blended_score(predictions, {best.number: 1}, y_enc, metric)
+    blend = blended_score(predictions, counts, y_enc, metric)
+    if not metric.is_better(blend, single):
+        return None
+    by_number = {t.number: t for t in study.trials}
+    members = [suggest_pipeline(FixedTrial(by_number[k].params), schema, random_state=seed) for k in counts]
+    cls = WeightedEnsembleRegressor if schema.task == "regression" else WeightedEnsembleClassifier
+    model = cls(members, [float(c) for c in counts.values()])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(X_used, y_enc)
+    facts = {"members": {int(k): int(c) for k, c in counts.items()}, "oof_score": float(blend),
+             "best_single_oof_score": float(single)}
+    return model, facts
 
 
 def _oof_of(best, oof: OutOfFold, settings: SearchSettings, schema, X_used, y_enc, folds, metric, seed):

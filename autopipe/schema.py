@@ -59,6 +59,7 @@ MAX_CLASSES_FOR_INTEGER = 20
 MAX_ONEHOT_LEVELS = 30
 ONEHOT_MAX_BYTES = 256 * 2**20
 UNIQUE_SHARE = 0.95
+MAX_ABS_VALUE = 1e38
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?")
 _COMMA_DECIMAL = re.compile(r"^[+-]?\d+,\d+$")
 _ID_NAME = re.compile(r"^(id|uuid|guid|rowid|row_id|index|unnamed: ?\d+)$|[_\s.\-](id|uuid|guid)$",
@@ -138,40 +139,29 @@ def to_numbers(s: pd.Series) -> np.ndarray:
     """Floats for a column of numbers or of numbers stored as text ("1.5", " 2", "3,25").
 
     Values that are not numbers become NaN; so do +-inf (treated as missing everywhere).
+    Finite values beyond +-1e38 are clipped there, so float32 models and scaling never
+    overflow.
     """
-    if pd.api.types.is_bool_dtype(s):
-        out = s.astype("float64").to_numpy(dtype=float, na_value=np.nan)
-    elif pd.api.types.is_numeric_dtype(s):
-        out = s.to_numpy(dtype=float, na_value=np.nan)
-    else:
-        out = _parse_numbers(s)
-    return np.where(np.isfinite(out), out, np.nan)
-
-
-def _parse_numbers(s: pd.Series) -> np.ndarray:
-    obj = s.astype(object)
-    text = obj.map(lambda v: v.strip() if isinstance(v, str) else v)
-    text = text.map(lambda v: v.replace(",", ".") if isinstance(v, str) and _COMMA_DECIMAL.match(v) else v)
-    text = text.map(lambda v: np.nan if isinstance(v, (bool, np.bool_)) else v)
-    with np.errstate(all="ignore"):
-        parsed = pd.to_numeric(text, errors="coerce")
-    return np.asarray(parsed, dtype=float)
+    out = _floats(s)
+    return np.clip(np.where(np.isfinite(out), out, np.nan), -MAX_ABS_VALUE, MAX_ABS_VALUE)
 
 
 def not_numbers(s: pd.Series) -> tuple[int, object]:
     """How many present values of ``s`` are not numbers, and the first of them."""
-    present = ~np.array(pd.isna(s), dtype=bool)
-    present &= ~s.astype(object).map(lambda v: isinstance(v, str) and v.strip() == "").to_numpy(dtype=bool)
-    bad = present & np.isnan(to_numbers(s)) & ~np.isinf(_raw_floats(s))
-    if not bad.any():
-        return 0, None
-    return int(bad.sum()), s.to_numpy(dtype=object)[np.argmax(bad)]
+    text = s.astype(object)
+    present = ~np.array(pd.isna(s), dtype=bool) & ~text.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy(
+        dtype=bool)
+    bad = present & np.isnan(_floats(s))
+    return (int(bad.sum()), text.to_numpy()[np.argmax(bad)]) if bad.any() else (0, None)
 
 
-def _raw_floats(s: pd.Series) -> np.ndarray:
-    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
-        return s.to_numpy(dtype=float, na_value=np.nan)
-    return _parse_numbers(s)
+def _floats(s: pd.Series) -> np.ndarray:
+    if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+        return s.astype("float64").to_numpy(dtype=float, na_value=np.nan)
+    text = s.astype(object).map(lambda v: v.strip() if isinstance(v, str) else np.nan if isinstance(v, bool) else v)
+    text = text.map(lambda v: v.replace(",", ".") if isinstance(v, str) and _COMMA_DECIMAL.match(v) else v)
+    with np.errstate(all="ignore"):
+        return np.asarray(pd.to_numeric(text, errors="coerce"), dtype=float)
 
 
 # -- target --------------------------------------------------------------------------------
@@ -314,7 +304,7 @@ def _has_id_name(name: str) -> bool:
 def _numbers_as_text(values: pd.Series) -> tuple[bool, str]:
     if not all(isinstance(v, str) for v in values.head(200)):
         return False, ""
-    parsed = _parse_numbers(values)
+    parsed = _floats(values)
     ok = ~np.isnan(parsed)
     if ok.mean() < UNIQUE_SHARE or len(np.unique(parsed[ok])) < 2:
         return False, ""
@@ -331,7 +321,7 @@ def _infer_kind(name: str, s: pd.Series, n_unique: int) -> tuple[str, str]:
     if n_unique <= 1:
         return CONSTANT, f"dropped: constant (every value is {_short(values.iloc[0])})"
     if _is_boolean(s, values):
-        return BOOLEAN, "two values True/False"
+        return BOOLEAN, "two values " + "/".join(sorted(map(str, pd.unique(values))))
     if pd.api.types.is_datetime64_any_dtype(s):
         return DATETIME, "datetime dtype"
     distinct_share = n_unique / len(s)
@@ -432,7 +422,7 @@ def _mark_high_cardinality(columns: list[Column], n_rows: int) -> list[Column]:
         if size <= ONEHOT_MAX_BYTES:
             break
         note = (f"; frequency encoded: a one-hot of the categorical columns would take "
-                f"{size / 2**20:.0f} MB (> {ONEHOT_MAX_BYTES / 2**20:.0f} MB cap)")
+                f"{size / 2**20:.1f} MB (> {ONEHOT_MAX_BYTES / 2**20:.1f} MB cap)")
         out = [replace(x, high_cardinality=True, reason=x.reason + note) if x.name == c.name else x for x in out]
         width -= c.n_unique + 1
     return out

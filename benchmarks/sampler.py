@@ -238,16 +238,17 @@ def render(rows: list[dict], seeds: int) -> str:
                   "| function | " + " | ".join(engines) + " | ratio TPE | target met |",
                   "|---" * (len(engines) + 3) + "|"]
         for name in names:
-            med = {}
+            med, count = {}, {}
             for e in engines:
                 vals = [r[f"regret_{cp}"] for r in qual if r["engine"] == e and r["func"] == name]
-                med[e] = float(np.median(vals)) if vals else None
+                med[e], count[e] = (float(np.median(vals)) if vals else None), len(vals)
             a, b = med.get("autopipe-tpe"), med.get("optuna-tpe")
             met = "–"
             if a is not None and b is not None:
                 ok = a <= b and (name not in TARGET_2X or a <= b / 2 or a == 0)
                 met = "yes" if ok else "no"
-            lines.append(f"| {name} | " + " | ".join(_fmt(med[e]) for e in engines) + f" | {_ratio(a, b)} | {met} |")
+            cells = [_fmt(med[e]) + ("" if count[e] in (0, seeds) else f" (n={count[e]})") for e in engines]
+            lines.append(f"| {name} | " + " | ".join(cells) + f" | {_ratio(a, b)} | {met} |")
         lines.append("")
     over = [r for r in rows if r["kind"] == "overhead"]
     if over:

@@ -252,6 +252,7 @@ def _fixed_family_model(df, target, task_kind, family):
     from autopipe.schema import infer_schema
     from autopipe.search import FixedTrial
     from autopipe.space import default_configs, suggest_pipeline
+    from threadpoolctl import threadpool_limits
 
     X, y = df.drop(columns=target), df[target]
     keep = y.notna().to_numpy()
@@ -260,7 +261,8 @@ def _fixed_family_model(df, target, task_kind, family):
     params = next(p for p in default_configs(schema) if p["family"] == family)
     params = {**params, "selection": "univariate", "selection.fraction": 0.8}
     pipeline = suggest_pipeline(FixedTrial(params), schema, random_state=0)
-    pipeline.fit(X[schema.features], encode_labels(y, schema))
+    with threadpool_limits(limits=1):  # as the runner does: OpenMP pools spin on a busy machine
+        pipeline.fit(X[schema.features], encode_labels(y, schema))
     model = (AutoRegressor if task_kind == "regression" else AutoClassifier)(n_trials=1, random_state=0)
     model.schema_, model.best_pipeline_, model.oof_ = schema, pipeline, None
     model.n_features_in_, model.feature_names_in_ = X.shape[1], np.asarray(X.columns, dtype=object)

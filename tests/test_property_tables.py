@@ -87,7 +87,8 @@ def _first(family: str):
     return configs
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=200, deadline=None, print_blob=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(drawn=tables(), family=st.sampled_from(FAMILIES))
 def test_fit_and_predict_work_or_raise_autopipe_error(drawn, family):
     df, order = drawn

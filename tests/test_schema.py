@@ -151,3 +151,70 @@ def test_check_target():
         check_target(pd.Series(["a", "b"] * 5), "regression", cv=3)
     with pytest.raises(DataError, match="fewer than cv=5"):
         check_target(pd.Series([1.0, 2.0, 3.0]), "regression", cv=5)
+
+
+def test_numbers_stored_as_text_and_named_identifiers():
+    n = 40
+    X = pd.DataFrame({
+        "price_txt": ["1.5", "2", " 3 ", "?"] + [str(i) for i in range(36)],
+        "comma": ["1,5", "2,25"] * 20,
+        "answer": ["Yes", "no"] * 20,
+        "user_id": np.arange(1000, 1000 + n)[::-1] * 7,
+        "customerId": [f"c{i}" for i in range(n)],
+        "Unnamed: 0": np.random.default_rng(0).permutation(n),
+        "paid": np.random.default_rng(1).normal(size=n),
+    })
+    s = infer_schema(X, task="binary")
+    kinds = _kinds(s)
+    assert kinds == {"price_txt": "numeric", "comma": "numeric", "answer": "boolean", "user_id": "identifier",
+                     "customerId": "identifier", "Unnamed: 0": "identifier", "paid": "numeric"}
+    assert "1 value(s) that are not numbers (e.g. '?')" in s.column("price_txt").reason
+    assert s.column("answer").reason == "two values Yes/no"
+    assert "named like an identifier" in s.column("user_id").reason
+
+
+def test_ignored_kind():
+    X = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": ["x", "y", "x"]})
+    s = infer_schema(X, task="regression", column_kinds={"b": "ignored"})
+    assert s.features == ["a"] and s.column("b").reason == "dropped: ignored on request"
+
+
+def test_high_cardinality_by_levels_and_by_memory(monkeypatch):
+    from autopipe import schema as schema_module
+
+    X = pd.DataFrame({"zip": [f"z{i % 35}" for i in range(70)], "city": ["a", "b"] * 35,
+                      "plan": ["p", "q", "r", "s", "t"] * 14})
+    s = infer_schema(X, task="binary")
+    assert s.high_cardinality() == ["zip"] and "more than 30 levels" in s.column("zip").reason
+    # a cap of 70 rows x 5 columns x 8 bytes: the widest low-cardinality column switches first
+    monkeypatch.setattr(schema_module, "ONEHOT_MAX_BYTES", 70 * 5 * 8)
+    s = infer_schema(X, task="binary")
+    assert s.high_cardinality() == ["zip", "plan"]
+    assert "MB cap" in s.column("plan").reason and not s.column("city").high_cardinality
+
+
+def test_schema_from_old_dict_without_high_cardinality(mixed):
+    d = infer_schema(mixed, task="binary").to_dict()
+    for c in d["columns"]:
+        del c["high_cardinality"]
+    assert Schema.from_dict(d).high_cardinality() == []
+
+
+def test_target_checks_for_labels_and_inf():
+    with pytest.raises(DataError, match="mixes label types"):
+        check_target(pd.Series([1, "a", 1, "a"], name="t", dtype=object), "binary", cv=2)
+    with pytest.raises(DataError, match="1 infinite value"):
+        check_target(pd.Series([1.0, np.inf, 2.0, 3.0], name="t"), "regression", cv=2)
+    check_target(pd.Series(pd.array([0, 1, None, 1, 0], dtype="Int64")), "binary", cv=2)
+    check_target(pd.Series(pd.Categorical(["a", "b"] * 3)), "binary", cv=2)
+
+
+def test_to_numbers_and_not_numbers():
+    from autopipe.schema import not_numbers, to_numbers
+
+    out = to_numbers(pd.Series(["1", "x", None, "", "2,5", "inf", " 3 "]))
+    np.testing.assert_array_equal(np.isnan(out), [False, True, True, True, False, True, False])
+    assert out[4] == 2.5 and out[6] == 3.0
+    assert not_numbers(pd.Series(["1", "x", None, "", "inf"])) == (1, "x")
+    assert to_numbers(pd.Series([1e308, -np.inf, 3.0]))[0] == 1e38
+    np.testing.assert_array_equal(to_numbers(pd.Series(pd.array([True, None], dtype="boolean"))), [1.0, np.nan])

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from autopipe.cli.progress import Progress
+from autopipe.cli.progress import Progress, verbosity
 from autopipe.cli.tables import column_kinds_from_flags, describe_dialect, describe_kinds, read_table
 from autopipe.exceptions import ParameterError
 
@@ -30,6 +30,8 @@ from autopipe.exceptions import ParameterError
 @click.option("--decimal", default=None, help="Decimal mark (default: detected).")
 @click.option("--encoding", default=None, help="File encoding (default: UTF-8, BOM allowed).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors and the final summary line.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the final summary as one JSON object on standard output (for scripts).")
 @click.option("--categorical", default=None, help="Comma-separated columns to treat as categorical.")
 @click.option("--numeric", default=None, help="Comma-separated columns to treat as numeric.")
 @click.option("--ignore", default=None, help="Comma-separated columns to leave out of the features.")
@@ -38,14 +40,19 @@ from autopipe.exceptions import ParameterError
 @click.option("--study", "study_name", default=None, help="Study name in --storage (default: autopipe).")
 @click.option("--dask", "dask_address", default=None, help="Run trials on this Dask scheduler (tcp://host:8786).")
 def fit(data, target, time_budget, n_trials, metric, cv, seed, task, n_jobs, out, sep, decimal, encoding, quiet,
-        storage=None, study_name=None, dask_address=None, categorical=None, numeric=None, ignore=None):
+        storage=None, study_name=None, dask_address=None, categorical=None, numeric=None, ignore=None,
+        as_json=False):
     """Search pipelines predicting TARGET in the CSV file DATA; save the best to --out.
 
     \b
-    Example:
+    Examples:
       autopipe fit datasets/breast_cancer.csv --target target --time-budget 60 --out runs/bc
+      autopipe fit datasets/diamonds.csv --target price --time-budget 120 --metric rmse
+      autopipe -q fit data.csv --target churn --trials 50 --json > result.json
     """
     import autopipe
+
+    quiet = quiet or verbosity() < 0
 
     table = read_table(data, sep=sep, decimal=decimal, encoding=encoding)
     if target not in table.columns:
@@ -75,9 +82,27 @@ def fit(data, target, time_budget, n_trials, metric, cv, seed, task, n_jobs, out
             client.close()
     model.save(out_dir)
     best = model.study_.best_trial
+    if as_json:
+        click.echo(_json_summary(model, best, out_dir))
+        return
     click.echo(f"Best: trial {best.number} ({best.params.get('family')}), CV {model.metric_.name} "
                f"{model.cv_score_:.5g}; {len(model.study_.trials)} trials. Saved to {out_dir}/ "
                f"(report: {out_dir / 'report.html'}).")
+
+
+def _json_summary(model, best, out_dir: Path) -> str:
+    import json
+    from collections import Counter
+
+    from autopipe.report._jsonable import to_jsonable
+
+    states = Counter(t.state.name.lower() for t in model.study_.trials if t.state.name != "WAITING")
+    return json.dumps(to_jsonable({
+        "best_trial": best.number, "family": best.params.get("family"), "metric": model.metric_.name,
+        "direction": model.metric_.direction, "cv_score": model.cv_score_, "best_params": best.params,
+        "n_trials": sum(states.values()), "states": dict(states), "fit_time_s": model.fit_time_,
+        "run_dir": str(out_dir), "report": str(out_dir / "report.html"),
+    }), allow_nan=False)
 
 
 def _dask_client(address: str | None):

@@ -17,16 +17,26 @@ from autopipe.exceptions import AutopipeError, ParameterError
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="autopipe")
-def cli() -> None:
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors and final results (no progress).")
+@click.option("--verbose", "-v", count=True, help="Print more: one line per finished trial.")
+@click.pass_context
+def cli(ctx: click.Context, quiet: bool, verbose: int) -> None:
     """autopipe: search machine-learning pipelines for a table, save the best, explain it.
 
     \b
     Examples:
       autopipe fit datasets/breast_cancer.csv --target target --time-budget 60 --out runs/bc
-      autopipe show runs/bc
+      autopipe -v fit datasets/diamonds.csv --target price --time-budget 120 --out runs/diamonds
+      autopipe fit data.csv --target churn --json          # final result as one JSON line
+      autopipe show runs/bc                               # leaderboard table
+      autopipe show runs/bc --json | jq '.[0]'            # the same, for scripts
       autopipe predict runs/bc new.csv --out predictions.csv --proba
-      autopipe report runs/bc
+      autopipe report runs/bc                             # rewrite runs/bc/report.html
+
+    Run `autopipe COMMAND --help` for each command's options.
     """
+    ctx.ensure_object(dict)
+    ctx.obj["verbosity"] = -1 if quiet else verbose
 
 
 cli.add_command(fit_cmd.fit)

@@ -72,7 +72,7 @@ def _plots(summary: dict) -> dict[str, Markup]:
         except (KeyError, TypeError, ValueError, IndexError) as exc:  # a figure must not sink the page
             figures[name] = Markup(f'<p class="muted">This figure could not be drawn: {escape(str(exc))}</p>')
             continue
-        if fig is not None:
+        if fig is not None and len(fig.data) > 0:  # an empty figure only holds a "too few trials" note
             figures[name] = Markup(figure_html(fig))
     return figures
 

@@ -180,7 +180,7 @@ def _search(trials: list[Any], settings: dict, elapsed_s: float) -> dict:
     counts = Counter(t.state.name for t in trials)
     ordered = {state: counts.pop(state, 0) for state in _STATES}
     return {
-        "n_trials": len(trials),
+        "n_trials": len(trials) - ordered["WAITING"],  # queued but never started: not a trial yet
         "counts": {**ordered, **counts},
         "elapsed_s": float(elapsed_s),
         "time_budget_s": settings.get("time_budget"),

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.preprocessing import TargetEncoder
 
 from autopipe.exceptions import ParameterError
@@ -89,8 +90,9 @@ class HighCardinalityEncoder(TransformerMixin, BaseEstimator):
             raise ParameterError("HighCardinalityEncoder(target=True) needs y in fit_transform.")
         y = np.asarray(y)
         folds = _inner_folds(y, self.task)
-        self.encoder_ = TargetEncoder(target_type=self._target_type(y), cv=max(folds, 2), shuffle=True,
-                                      random_state=self.random_state)
+        splitter = (KFold if self.task == "regression" else StratifiedKFold)(
+            n_splits=max(folds, 2), shuffle=True, random_state=self.random_state)
+        self.encoder_ = TargetEncoder(target_type=self._target_type(y), cv=splitter)
         if folds >= 2:
             return self.encoder_.fit_transform(X, y)
         return self.encoder_.fit(X, y).transform(X)  # too few rows to cross-fit
@@ -111,4 +113,4 @@ def _inner_folds(y: np.ndarray, task: str) -> int:
     if task == "regression":
         return min(MAX_INNER_FOLDS, len(y))
     _, counts = np.unique(y, return_counts=True)
-    return 0 if len(counts) < 2 else min(MAX_INNER_FOLDS, int(counts.max()))
+    return 0 if len(counts) < 2 or counts.max() < 2 else min(MAX_INNER_FOLDS, max(2, int(counts.min())))

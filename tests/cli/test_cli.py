@@ -23,7 +23,7 @@ def run_dir(tmp_path_factory):
 
 
 def test_fit_writes_a_run_directory(run_dir):
-    for name in ("model.joblib", "manifest.json", "study.db", "leaderboard.csv", "report.html"):
+    for name in ("model.skops", "manifest.json", "study.db", "leaderboard.csv", "report.html"):
         assert (run_dir / name).is_file()
     assert json.loads((run_dir / "manifest.json").read_text())["task"] == "binary"
 

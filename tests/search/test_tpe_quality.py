@@ -55,15 +55,17 @@ def _random(seed):
 @pytest.mark.parametrize("make_tpe", [_tpe, _tpe_univariate], ids=["multivariate", "univariate"])
 @pytest.mark.parametrize("objective", [_sphere, _mixed], ids=["sphere", "mixed"])
 def test_tpe_beats_random(make_tpe, objective):
-    # written at: sphere random 1.20, tpe 0.09 / 0.90 (0.26 before the neighbour bandwidth);
-    # mixed random 0.031, tpe 1e-5 / 0.0018
+    # seen (multivariate / univariate): sphere random 1.20, tpe 0.13 / 0.29;
+    # mixed random 0.031, tpe 4e-4 / 4e-4. The factor 2 catches a TPE barely better than
+    # random (univariate sphere once fell to 0.90 with a too-wide one-kernel bandwidth).
     tpe = _median_best(make_tpe, objective, 60)
     random = _median_best(_random, objective, 60)
     assert tpe < 0.5 * random, (tpe, random)
 
 
 def test_tpe_beats_random_on_a_conditional_space():
-    # written at (80 trials): random 2.3e-4, tpe 1.3e-5
-    tpe = _median_best(_tpe, _conditional, 80)
-    random = _median_best(_random, _conditional, 80)
+    # Random search's best here spans 1e-5 .. 1e-1 from seed to seed, so a median over 5
+    # seeds is within noise (seen: 2.8e-4 vs 2.3e-4); over 10 seeds: tpe 4.3e-5, random 4.4e-4.
+    tpe = _median_best(_tpe, _conditional, 80, seeds=range(10))
+    random = _median_best(_random, _conditional, 80, seeds=range(10))
     assert tpe < random, (tpe, random)

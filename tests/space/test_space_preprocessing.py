@@ -56,3 +56,54 @@ def test_linear_one_hot_ignores_unknown():
     pre = build_preprocessor(schema, "knn").fit(X)
     out = pre.transform(pd.DataFrame({"c": ["new"], "x": [1.0]}))
     assert out.shape == (1, 3) and not np.isnan(out).any()
+
+
+def test_inf_and_text_numbers_are_read_per_value():
+    X = pd.DataFrame({"x": [1.0, np.inf, -np.inf, 4.0, 5.0, 1e300] * 2, "c": ["a", "b"] * 6})
+    schema = infer_schema(X, task="regression")
+    out = build_preprocessor(schema, "linear").fit(X).transform(X)
+    assert np.isfinite(out).all()
+    tree = build_preprocessor(schema, "xgboost").fit(X)
+    assert tree.transform(X)[1, 1] == 1.0  # inf -> missing indicator
+    as_text = X.assign(x=X["x"].astype(str))
+    np.testing.assert_array_equal(tree.transform(as_text), tree.transform(X))
+
+
+def test_integral_floats_are_the_same_level():
+    X = pd.DataFrame({"c": [1, 2, 3, 1, 2, 3] * 2, "n": np.arange(12.0)})
+    schema = infer_schema(X, task="regression", column_kinds={"c": "categorical"})
+    pre = build_preprocessor(schema, "lightgbm").fit(X)
+    with_nan = pd.DataFrame({"c": [1.0, np.nan], "n": [0.0, 1.0]})
+    assert pre.transform(with_nan)[0, 1] == pre.transform(X.head(1))[0, 1]  # 1.0 reads as level "1"
+
+
+def test_high_cardinality_encoding_width_and_unseen():
+    from autopipe.space.preprocessing import unseen_levels
+
+    X = pd.DataFrame({"zip": [f"z{i % 60}" for i in range(300)], "x": np.arange(300.0)})
+    schema = infer_schema(X, task="binary")
+    assert schema.high_cardinality() == ["zip"]
+    for family, width in (("linear", 3), ("lightgbm", 3)):  # x, zip frequency (+ rank for trees)
+        pre = build_preprocessor(schema, family).fit(X, np.arange(300) % 2)
+        assert pre.transform(X).shape[1] == width - (family == "linear")
+        out = pre.transform(pd.DataFrame({"zip": ["never"], "x": [1.0]}))
+        assert np.isfinite(out).all()
+        assert set(output_sources(pre)) == {"zip", "x"}
+        assert unseen_levels(pre, pd.DataFrame({"zip": ["never", "z1", None], "x": [1.0] * 3})) == {"zip": (1, "never")}
+
+
+def test_high_cardinality_encoder_parts():
+    from autopipe.space.encoders import HighCardinalityEncoder
+
+    X = np.array([["a"]] * 6 + [["b"]] * 3 + [["c"]], dtype=object)
+    y = np.array([1] * 6 + [0] * 4)
+    enc = HighCardinalityEncoder(task="binary", codes=True, target=True, min_frequency=3).fit(X, y)
+    out = enc.transform(np.array([["a"], ["b"], ["c"], ["zz"]], dtype=object))
+    np.testing.assert_allclose(out[:, 0], [0.6, 0.3, 0.1, 0.0])  # frequency
+    np.testing.assert_array_equal(out[:, 1], [0, 1, -1, -1])  # rank among levels seen >= 3 times
+    assert out[0, 2] > out[1, 2]  # target encoding: "a" rows are all positive
+    assert list(enc.get_feature_names_out(["z"])) == ["z_frequency", "z_rank", "z_target"]
+    train = enc.fit_transform(X, y)  # cross-fitted: differs from the full-data encoding
+    assert not np.allclose(train[:, 2], enc.transform(X)[:, 2])
+    multi = HighCardinalityEncoder(task="multiclass", codes=False, target=True).fit(X, np.arange(10) % 3)
+    assert len(multi.get_feature_names_out(["z"])) == 1 + 3

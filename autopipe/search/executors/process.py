@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Callable
 
 import cloudpickle
 
-from autopipe.search.executors._payload import Payload
 
 if TYPE_CHECKING:
     from autopipe.search.study import Study
@@ -109,4 +108,4 @@ def _shutdown(workers: list[subprocess.Popen], patience: float) -> None:
             proc.stdout.close()
 
 
-__all__ = ["optimize_in_processes", "Payload"]
+__all__ = ["optimize_in_processes"]

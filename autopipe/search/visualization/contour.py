@@ -48,10 +48,17 @@ def plot_contour(study: Any, *, params: list[str] | None = None, target_name: st
 
 
 def _pick_pair(records: StudyRecords) -> list[str]:
+    """The two numeric parameters that the most completed trials used together."""
+    from itertools import combinations
+
     done = records.completed()
     numeric = [n for n in records.param_names() if records.params[n].kind != "categorical"]
-    counts = {n: sum(n in t.params for t in done) for n in numeric}
-    return sorted(numeric, key=lambda n: (-counts[n], numeric.index(n)))[:2]
+    best, best_count = [], 0
+    for a, b in combinations(numeric, 2):
+        count = sum(a in t.params and b in t.params for t in done)
+        if count > best_count:
+            best, best_count = [a, b], count
+    return best
 
 
 def _interpolate(x: np.ndarray, y: np.ndarray, z: np.ndarray):

@@ -31,6 +31,7 @@ class History:
         self.lock = threading.Lock()
         self._scan_from = 0
         self._order: np.ndarray | None = None
+        self._space: Space | None = None
 
     # -- updating ----------------------------------------------------------------------
     def update(self, trials: list[FrozenTrial]) -> list[FrozenTrial]:
@@ -94,7 +95,9 @@ class History:
             return col
         if not compatible(self.dists[col], dist):
             return None
-        self.dists[col] = _widest(self.dists[col], dist)
+        if self.dists[col] != dist:
+            self.dists[col] = _widest(self.dists[col], dist)
+            self._space = None
         return col
 
     def _grow_rows(self) -> None:
@@ -125,6 +128,12 @@ class History:
         return self._order
 
     def space(self) -> Space:
+        """The domain of every column; rebuilt only when a column is added or changes."""
+        if self._space is None or len(self._space.low) != len(self.dists):
+            self._space = self._build_space()
+        return self._space
+
+    def _build_space(self) -> Space:
         low, high, kind, n_choices, origin, step = [], [], [], [], [], []
         for d in self.dists:
             lo, hi, kd, nc, org, st = _domain(d)

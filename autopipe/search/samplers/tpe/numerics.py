@@ -35,25 +35,20 @@ class Space:
     origin: np.ndarray
     step: np.ndarray
     _cat_offsets: np.ndarray = field(init=False, repr=False, compare=False)
+    is_cat: np.ndarray = field(init=False, repr=False, compare=False)
+    width: np.ndarray = field(init=False, repr=False, compare=False)
+    cell: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        offsets = np.concatenate([[0], np.cumsum(np.where(self.is_cat, self.n_choices, 0))])
+        """Derived arrays, computed once: a space is built once per history change."""
+        is_cat = self.kind == CATEGORICAL
+        width = np.where(is_cat, 1.0, self.high - self.low)
+        width = np.where(width > 0, width, 1.0)  # categoricals and single points
+        offsets = np.concatenate([[0], np.cumsum(np.where(is_cat, self.n_choices, 0))])
+        object.__setattr__(self, "is_cat", is_cat)
+        object.__setattr__(self, "width", width)  # of the internal domain
+        object.__setattr__(self, "cell", np.where(self.kind == GRID, self.step / width, 0.0))  # one grid cell, unit space
         object.__setattr__(self, "_cat_offsets", offsets)
-
-    @property
-    def is_cat(self) -> np.ndarray:
-        return self.kind == CATEGORICAL
-
-    @property
-    def width(self) -> np.ndarray:
-        """Width of the internal domain (1 for categoricals and for single points)."""
-        w = np.where(self.is_cat, 1.0, self.high - self.low)
-        return np.where(w > 0, w, 1.0)
-
-    @property
-    def cell(self) -> np.ndarray:
-        """Width of one grid cell in the unit space (0 for continuous and categorical columns)."""
-        return np.where(self.kind == GRID, self.step / self.width, 0.0)
 
     def log_prior(self) -> np.ndarray:
         """Log density of the uniform prior of each column, in the internal space."""

@@ -63,7 +63,7 @@ class TPESampler(BaseSampler):
     def __init__(self, seed: int | None = None, *, n_startup_trials: int = 10, n_ei_candidates: int = 48,
                  gamma: Callable[[int], int] = default_gamma, weights: Callable[[int], np.ndarray] = default_weights,
                  prior_weight: float = 1.0, bandwidth_factor: float = 0.2, categorical_sharpness: float | None = None,
-                 multivariate: bool = True, constant_liar: bool = True, max_kernels: int = 400,
+                 multivariate: bool = True, constant_liar: bool = True, max_kernels: int = 300,
                  bandwidth: str = "neighbour") -> None:
         super().__init__(seed)
         if n_startup_trials < 0:

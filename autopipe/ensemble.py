@@ -1,0 +1,78 @@
+"""Greedy ensemble selection over the best trials' out-of-fold predictions.
+
+Caruana et al. (2004): start from nothing, repeatedly add (with replacement) the trial
+whose predictions most improve the averaged out-of-fold score, and weight each trial by
+how often it was picked. The result is one estimator, so the artifact stays a single
+pipeline object.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
+
+
+def greedy_selection(predictions: dict[int, np.ndarray], y: np.ndarray, metric, rounds: int = 25,
+                     max_members: int = 5) -> dict[int, int]:
+    """How many times each trial was picked (at most ``max_members`` distinct trials, each
+    refit on all rows at the end); empty when there is nothing to choose from."""
+    candidates = {k: p for k, p in predictions.items() if p is not None and not np.isnan(p).any()}
+    counts: dict[int, int] = {}
+    current = None
+    for r in range(rounds):
+        best_key, best_score, best_blend = None, None, None
+        for key, pred in candidates.items():
+            if len(counts) >= max_members and key not in counts:
+                continue
+            blend = pred if current is None else (current * r + pred) / (r + 1)
+            score = _score(metric, y, blend)
+            if best_score is None or metric.is_better(score, best_score):
+                best_key, best_score, best_blend = key, score, blend
+        if best_key is None:
+            break
+        counts[best_key] = counts.get(best_key, 0) + 1
+        current = best_blend
+    return counts
+
+
+def blended_score(predictions: dict[int, np.ndarray], counts: dict[int, int], y: np.ndarray, metric) -> float:
+    total = sum(counts.values())
+    blend = sum(predictions[k] * c for k, c in counts.items()) / total
+    return _score(metric, y, blend)
+
+
+def _score(metric, y, pred) -> float:
+    if metric.task == "regression":
+        return metric.score_predictions(y, y_pred=pred)
+    return metric.score_predictions(y, proba=pred)
+
+
+class _Weighted(BaseEstimator):
+    """A weighted average of fitted pipelines (probabilities, or values)."""
+
+    def __init__(self, estimators: list, weights: list[float]):
+        self.estimators = estimators
+        self.weights = weights
+
+    def fit(self, X, y):
+        self.estimators_ = [clone(e).fit(X, y) for e in self.estimators]
+        if hasattr(self.estimators_[0], "classes_"):
+            self.classes_ = self.estimators_[0].classes_
+        return self
+
+    def _average(self, outputs: list[np.ndarray]) -> np.ndarray:
+        w = np.asarray(self.weights, dtype=float)
+        return np.tensordot(w / w.sum(), np.stack(outputs), axes=1)
+
+
+class WeightedEnsembleClassifier(ClassifierMixin, _Weighted):
+    def predict_proba(self, X):
+        return self._average([e.predict_proba(X) for e in self.estimators_])
+
+    def predict(self, X):
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+class WeightedEnsembleRegressor(RegressorMixin, _Weighted):
+    def predict(self, X):
+        return self._average([np.asarray(e.predict(X), dtype=float) for e in self.estimators_])

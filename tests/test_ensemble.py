@@ -1,0 +1,56 @@
+"""Greedy ensemble selection over out-of-fold predictions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.tree import DecisionTreeClassifier
+
+import autopipe
+from autopipe.ensemble import WeightedEnsembleClassifier, blended_score, greedy_selection
+from autopipe.metrics import resolve_metric
+
+
+def test_greedy_selection_blends_complementary_predictions():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 400)
+    truth = np.column_stack([1 - y, y]).astype(float)
+    noisy = {k: np.clip(0.6 * truth + 0.4 * rng.random((400, 2)), 1e-3, None) for k in range(3)}
+    noisy = {k: p / p.sum(axis=1, keepdims=True) for k, p in noisy.items()}
+    metric = resolve_metric("log_loss", "binary", 2)
+    counts = greedy_selection(noisy, y, metric)
+    assert len(counts) >= 2 and sum(counts.values()) == 25
+    best_single = min(blended_score(noisy, {k: 1}, y, metric) for k in noisy)
+    assert blended_score(noisy, counts, y, metric) < best_single
+
+
+def test_greedy_selection_caps_the_number_of_members():
+    rng = np.random.default_rng(1)
+    y = rng.normal(size=200)
+    preds = {k: y + rng.normal(size=200) for k in range(10)}
+    counts = greedy_selection(preds, y, resolve_metric("rmse", "regression"), max_members=3)
+    assert len(counts) <= 3
+
+
+def test_weighted_ensemble_averages_probabilities():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(200, 3))
+    y = (X[:, 0] > 0).astype(int)
+    members = [LogisticRegression(), DecisionTreeClassifier(max_depth=2, random_state=0)]
+    model = WeightedEnsembleClassifier(members, [3.0, 1.0]).fit(X, y)
+    expected = 0.75 * members[0].fit(X, y).predict_proba(X) + 0.25 * members[1].fit(X, y).predict_proba(X)
+    np.testing.assert_allclose(model.predict_proba(X), expected)
+    assert set(model.predict(X)) <= {0, 1}
+
+
+def test_fit_uses_an_ensemble_only_when_it_beats_the_best_trial(penguins):
+    model = autopipe.fit(penguins, target="species", n_trials=10, seed=0)
+    used = model.settings_["ensemble_used"]
+    if used is None:
+        assert model.final_model_ is model.best_pipeline_
+    else:
+        assert used["oof_score"] < used["best_single_oof_score"]
+        assert len(used["members"]) >= 2
+    proba = model.predict_proba(penguins.drop(columns="species"))
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
