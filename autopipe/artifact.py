@@ -1,7 +1,8 @@
 """The run directory: save a fitted model with everything needed to trust and reuse it.
 
 ```
-DIR/model.skops      the fitted pipeline, classes and out-of-fold record (skops: no pickle)
+DIR/model.skops      the fitted pipeline (and ensemble, if one predicts), classes and the
+                     out-of-fold record (skops: no pickle)
 DIR/manifest.json    format version, model format, library versions, schema, task, metric,
                      CV score, best params, the estimator's settings, SHA-256 checksums
 DIR/study.db         the search record (SQLite), loadable with autopipe.search.load_study
@@ -159,6 +160,7 @@ def _dump_skops(model, target: Path) -> None:
 
     state = {
         "pipeline": model.best_pipeline_,
+        "ensemble": getattr(model, "ensemble_", None),  # the weighted ensemble that predicts, when chosen
         "classes": getattr(model, "classes_", None),
         "feature_names_in": getattr(model, "feature_names_in_", None),
         "oof": _oof_arrays(getattr(model, "oof_", None), np),
@@ -234,6 +236,7 @@ def _load_skops_model(root: Path, manifest: dict):
         setattr(model, key, value)
     model.schema_ = Schema.from_dict(manifest["schema"])
     model.best_pipeline_ = state["pipeline"]
+    model.ensemble_ = state.get("ensemble")
     model.oof_ = state.get("oof")
     if state.get("classes") is not None:
         model.classes_ = np.asarray(state["classes"])

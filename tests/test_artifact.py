@@ -201,7 +201,7 @@ def _as_format_1(model, path, tmp_path):
     shutil.copytree(path, old)
     (old / MODEL_FILE).unlink()
     fitted = {k: getattr(model, k) for k in ("schema_", "cv_score_", "best_params_", "fit_time_", "settings_",
-                                             "n_features_in_", "feature_names_in_", "classes_", "oof_")
+                                             "n_features_in_", "feature_names_in_", "classes_", "oof_", "ensemble_")
               if hasattr(model, k)}
     joblib.dump({"estimator": type(model).__name__,
                  "params": {k: v for k, v in model.get_params().items() if k != "storage"},

@@ -62,7 +62,9 @@ def _drawable(summary: dict, plots: set[str]) -> set[str]:
     large table on a busy machine may finish fewer within the budget."""
     if not (summary.get("importance") or {}).get("values"):
         plots = plots - {"importance"}
-    return plots - {"contour"} if summary["search"]["counts"]["COMPLETE"] < 5 else plots
+    from autopipe.search.visualization import plot_contour
+
+    return plots if plot_contour(summary["study"]).data else plots - {"contour"}
 
 
 @pytest.mark.slow
