@@ -37,7 +37,7 @@ from autopipe.search import (
 from autopipe.space import default_configs, selected_features, suggest_pipeline
 
 STUDY_NAME = "autopipe"
-DEFAULT_PRUNER = "median"
+DEFAULT_PRUNER = "halving"  # reports/pruning.md: most fold fits saved, no median score loss
 
 
 def _pruner_factories() -> dict:
