@@ -35,8 +35,11 @@ def run_one(system: str, dataset: str, seed: int, budget: float) -> dict:
 
     warnings.filterwarnings("ignore")
     task, Xtr, Xte, ytr, yte = split(dataset, seed)
+    from threadpoolctl import threadpool_limits
+
     t0 = time.perf_counter()
-    model, facts = SYSTEMS[system](task, Xtr, ytr, budget, seed)
+    with threadpool_limits(limits=1):  # one core per system, as autopipe and the peers' n_jobs=1 use
+        model, facts = SYSTEMS[system](task, Xtr, ytr, budget, seed)
     fit_s = time.perf_counter() - t0
     return {"system": system, "dataset": dataset, "seed": seed, "budget": budget, "task": task,
             "test": round(test_score(task, model, Xte, yte), 5), "fit_s": round(fit_s, 1),

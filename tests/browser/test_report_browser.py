@@ -42,7 +42,7 @@ def test_breast_cancer_report_in_chromium(browser, breast_cancer, tmp_path):
     run = model.save(tmp_path / "bc")
     summary = json.loads((run / "summary.json").read_text())
     page = Page(run / "report.html", screenshot=tmp_path / "report.png")
-    expected = CLASSIFICATION_PLOTS - {"contour"}  # 10 trials over 7 families rarely share two parameters
+    expected = _drawable(summary, CLASSIFICATION_PLOTS)
     if summary["feature_importance"]:
         expected.add("feature_importance")
     check_page(page, expected)

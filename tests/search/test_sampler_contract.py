@@ -12,6 +12,7 @@ import pytest
 
 from autopipe.exceptions import ParameterError
 from autopipe.search import RandomSampler
+from autopipe.search.storage.rdb import RDBStorage
 
 N_TRIALS = 20
 CHOICES = ["a", 1, 2.5, None, True, False]
@@ -167,6 +168,18 @@ def test_same_seed_repeats_exactly(make_sampler, storage, new_study):
     assert params_a == params_b
     assert [[repr(v) for v in p.values()] for p in params_a] == [[repr(v) for v in p.values()] for p in params_b]
     assert values_a == values_b
+
+
+def test_same_seed_same_sequence_whatever_the_storage(make_sampler, tmp_path, new_study):
+    """The draws may not depend on the order in which a storage returns a trial's params
+    (suggestion order in memory, by name from SQLite, plan-dependent on PostgreSQL)."""
+    memory, _ = _run_mixed(None, make_sampler(42), "memory", new_study, n_trials=14)
+    storage = RDBStorage(f"sqlite:///{tmp_path / 'seed.db'}")
+    try:
+        sqlite, _ = _run_mixed(storage, make_sampler(42), "sqlite", new_study, n_trials=14)
+    finally:
+        storage.close()
+    assert memory == sqlite
 
 
 def test_different_seed_differs(make_sampler, storage, new_study):
