@@ -355,7 +355,8 @@ class RDBStorage(BaseStorage):
         ids = [r.trial_id for r in rows]
         params: dict[int, dict] = {i: {} for i in ids}
         dists: dict[int, dict] = {i: {} for i in ids}
-        for p in conn.execute(sa.select(S.params).where(S.params.c.trial_id.in_(ids))):
+        query = sa.select(S.params).where(S.params.c.trial_id.in_(ids)).order_by(S.params.c.trial_id, S.params.c.name)
+        for p in conn.execute(query):
             d = json_to_distribution(p.distribution_json)
             params[p.trial_id][p.name] = from_stored(d, p.internal)
             dists[p.trial_id][p.name] = d

@@ -70,7 +70,7 @@ class History:
     def _append(self, t: FrozenTrial) -> None:
         self._grow_rows()
         row = self.n
-        for name, dist in t.distributions.items():
+        for name, dist in sorted(t.distributions.items()):  # same columns whatever the storage's order
             col = self._column(name, dist)
             if col is not None:
                 self._values[row, col] = dist.to_internal(t.params[name])
