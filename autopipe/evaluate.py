@@ -68,7 +68,9 @@ class FoldCache:
         self._lock = threading.Lock()
         self.hits = 0
 
-    def transformed(self, preprocess, fold: int, X_train, X_valid):
+    def transformed(self, preprocess, fold, X_train, X_valid, y_train):
+        """The fold's preprocessing fitted on its training rows (with their target, which
+        cross-fitted target encoders need), and both parts transformed."""
         key = (joblib.hash(preprocess), fold)
         with self._lock:
             if key in self._items:
@@ -78,7 +80,7 @@ class FoldCache:
         fitted = clone(preprocess)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            train = fitted.fit_transform(X_train)
+            train = fitted.fit_transform(X_train, y_train)
             valid = fitted.transform(X_valid)
         with self._lock:
             self._items[key] = (fitted, train, valid)
@@ -182,7 +184,7 @@ def _fit_and_score(pipeline, X, y, train, valid, fold, metric, cache: FoldCache 
             fitted = clone(pipeline).fit(_rows(X, train), y[train])
             return fitted, float(metric.score(fitted, _rows(X, valid), y[valid]))
         pre, Xt_train, Xt_valid = cache.transformed(pipeline.named_steps["preprocess"], fold,
-                                                    _rows(X, train), _rows(X, valid))
+                                                    _rows(X, train), _rows(X, valid), y[train])
         rest = Pipeline([(name, step if isinstance(step, str) else clone(step))
                          for name, step in pipeline.steps if name != "preprocess"])
         rest.fit(Xt_train, y[train])

@@ -27,7 +27,8 @@ A categorical column is *high-cardinality* (``Column.high_cardinality``) when it
 more than ``MAX_ONEHOT_LEVELS`` levels, or when one-hot encoding every categorical
 column would take more than ``ONEHOT_MAX_BYTES`` (rows x width x 8 bytes): then the
 columns with the most levels are switched until the estimate fits. High-cardinality
-columns get frequency encoding (plus frequency-rank codes for trees), never a one-hot;
+columns get frequency and cross-fitted target encoding (plus frequency-rank codes for
+trees), never a one-hot;
 the reason records which rule applied.
 
 Nullable extension dtypes (Int64, Float64, boolean, string) follow the same rules.

@@ -47,14 +47,16 @@ class HighCardinalityEncoder(TransformerMixin, BaseEstimator):
         self.n_features_in_ = X.shape[1]
         self._fit_levels(X)
         parts = [self._unsupervised(X)]
-        if self.target:
+        # without a target (a preprocessor fitted on features alone) the encoding is unsupervised
+        self.use_target_ = bool(self.target) and y is not None
+        if self.use_target_:
             parts.append(self._fit_target(X, y))
         return np.hstack(parts)
 
     def transform(self, X):
         X = _strings(X)
         parts = [self._unsupervised(X)]
-        if self.target:
+        if getattr(self, "use_target_", self.target):
             parts.append(self.encoder_.transform(X))
         return np.hstack(parts)
 
@@ -63,7 +65,7 @@ class HighCardinalityEncoder(TransformerMixin, BaseEstimator):
         out = [f"{n}_frequency" for n in names]
         if self.codes:
             out += [f"{n}_rank" for n in names]
-        if self.target:
+        if getattr(self, "use_target_", self.target):
             per_class = len(self.encoder_.classes_) if self.encoder_.target_type_ == "multiclass" else 1
             out += [f"{n}_target{k}" if per_class > 1 else f"{n}_target" for n in names for k in range(per_class)]
         return np.asarray(out, dtype=object)

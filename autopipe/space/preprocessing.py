@@ -3,8 +3,8 @@
 Linear and k-NN models get one-hot categories (rare levels pooled, a cap on levels)
 and scaled numbers; tree and boosting models get ordinal codes and raw numbers.
 High-cardinality categoricals (``Column.high_cardinality``, decided in the schema from
-the level count and a one-hot memory estimate) get a frequency column, plus a
-frequency-rank code for trees (``encoders.py``), never a one-hot. The
+the level count and a one-hot memory estimate) get a frequency column, a cross-fitted
+target encoding, and a frequency-rank code for trees (``encoders.py``), never a one-hot. The
 output is a plain numpy array, never a DataFrame, so LightGBM and XGBoost never see
 the original column names (which may hold any character). Every output column has no
 missing value, so univariate filters can score it.
@@ -31,10 +31,9 @@ from autopipe.space.encoders import HighCardinalityEncoder
 SCALED_FAMILIES = ("linear", "knn")
 MISSING = "__missing__"
 HIGH_CARDINALITY = "high_cardinality"
-# Cross-fitted target encoding of high-cardinality columns needs y wherever the
-# preprocessor is fitted; evaluate.FoldCache fits it without y today, so it stays off
-# (frequency + frequency-rank codes only) until the cache passes y[train].
-TARGET_ENCODING = False
+# High-cardinality columns also get a cross-fitted target encoding (the preprocessor is
+# always fitted with the fold's training target, in evaluate.FoldCache and in the refit).
+TARGET_ENCODING = True
 MIN_LEVEL_FREQUENCY = 5
 DATE_PARTS = ("year", "month", "day", "dayofweek", "hour")
 _TRUE = {"true", "1", "yes"}
