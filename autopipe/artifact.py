@@ -48,6 +48,8 @@ ALLOWED_TYPES = frozenset({
     "builtins.frozenset", "collections.OrderedDict", "numpy.dtype",
     "numpy.float64", "numpy.float32", "numpy.int64", "numpy.int32", "numpy.bool_", "numpy.str_",
     "sklearn.tree._tree.Tree",
+    # splitters kept by TargetEncoder (cross-fitted encoding of high-cardinality columns)
+    "sklearn.model_selection._split.KFold", "sklearn.model_selection._split.StratifiedKFold",
     "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
     "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
     "sklearn.neighbors._kd_tree.KDTree", "sklearn.neighbors._ball_tree.BallTree",
