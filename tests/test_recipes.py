@@ -23,6 +23,9 @@ def test_quickstart_recipe(tmp_path):
 
 
 def test_cli_session_recipe(tmp_path):
+    import shutil
+
+    shutil.rmtree(ROOT / "runs" / "diabetes", ignore_errors=True)  # a fresh session, not a resumed one
     result = _run(["bash", "recipes/cli_session.sh"], tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "regression · rmse (minimize)" in result.stdout
