@@ -47,7 +47,7 @@ def _late() -> bool:
 
 
 class _Guarded(BaseEstimator):
-    def __init__(self, estimator, validation_fraction: float = 0.15, patience: int = 30, min_rows: int = 300,
+    def __init__(self, estimator, validation_fraction: float = 0.15, patience: int = 30, min_rows: int = 1000,
                  random_state: int = 0):
         self.estimator = estimator
         self.validation_fraction = validation_fraction
