@@ -83,9 +83,10 @@ def test_high_cardinality_encoding_width_and_unseen():
     X = pd.DataFrame({"zip": [f"z{i % 60}" for i in range(300)], "x": np.arange(300.0)})
     schema = infer_schema(X, task="binary")
     assert schema.high_cardinality() == ["zip"]
-    for family, width in (("linear", 3), ("lightgbm", 3)):  # x, zip frequency (+ rank for trees)
+    # x, zip frequency, zip target encoding (fitted with y), + frequency rank for trees
+    for family, width in (("linear", 3), ("lightgbm", 4)):
         pre = build_preprocessor(schema, family).fit(X, np.arange(300) % 2)
-        assert pre.transform(X).shape[1] == width - (family == "linear")
+        assert pre.transform(X).shape[1] == width
         out = pre.transform(pd.DataFrame({"zip": ["never"], "x": [1.0]}))
         assert np.isfinite(out).all()
         assert set(output_sources(pre)) == {"zip", "x"}
