@@ -63,12 +63,10 @@ class Metric:
 
 def _full_proba(estimator, X, n_classes: int | None) -> np.ndarray:
     """predict_proba widened to all K classes, in case a training fold lacked one."""
-    proba = np.asarray(estimator.predict_proba(X), dtype=float)
-    if n_classes is None or proba.shape[1] == n_classes:
-        return proba
-    full = np.zeros((proba.shape[0], n_classes))
-    full[:, np.asarray(estimator.classes_, dtype=int)] = proba
-    return full
+    from autopipe.frames import full_proba
+
+    proba = estimator.predict_proba(X)
+    return full_proba(proba, estimator, np.shape(proba)[1] if n_classes is None else n_classes)
 
 
 def _log_loss(y, proba, k):
