@@ -19,6 +19,7 @@ class _Study:
         self.direction = direction
         self.user_attrs: dict[str, Any] = {}
         self.trials: list[FrozenTrial] = []
+        self.unfinished: set[int] = set()  # numbers of WAITING / RUNNING trials: asking scans these only
 
 
 class InMemoryStorage(BaseStorage):
@@ -33,6 +34,9 @@ class InMemoryStorage(BaseStorage):
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self._lock = threading.RLock()
+        for study in self._studies.values():  # pickled before the index existed
+            if not hasattr(study, "unfinished"):
+                study.unfinished = {t.number for t in study.trials if not t.state.is_finished()}
 
     def create_new_study(self, direction: StudyDirection, study_name: str) -> int:
         with self._lock:
@@ -76,6 +80,8 @@ class InMemoryStorage(BaseStorage):
                 trial.number = number
             trial.trial_id = trial_id
             study.trials.append(trial)
+            if not trial.state.is_finished():
+                study.unfinished.add(number)
             self._trial_index[trial_id] = (study_id, number)
             return trial
 
@@ -110,6 +116,7 @@ class InMemoryStorage(BaseStorage):
                 trial.datetime_start = dt.datetime.now()
             if state.is_finished():
                 trial.datetime_complete = dt.datetime.now()
+                self._studies[self._trial_index[trial_id][0]].unfinished.discard(trial.number)
             trial.state = state
             trial.value = None if value is None else float(value)
             return True
@@ -120,9 +127,12 @@ class InMemoryStorage(BaseStorage):
             return self._studies[study_id].trials[number]
 
     def get_all_trials(self, study_id: int, states: Iterable[TrialState] | None = None) -> list[FrozenTrial]:
+        wanted = None if states is None else tuple(states)
         with self._lock:
-            trials = list(self._studies[study_id].trials)
-        if states is None:
+            study = self._studies[study_id]
+            if wanted is not None and not any(s.is_finished() for s in wanted):
+                return [study.trials[n] for n in sorted(study.unfinished) if study.trials[n].state in wanted]
+            trials = list(study.trials)
+        if wanted is None:
             return trials
-        wanted = tuple(states)
         return [t for t in trials if t.state in wanted]

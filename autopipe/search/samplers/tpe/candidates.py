@@ -69,16 +69,19 @@ def _levels(space: Space, c: int) -> np.ndarray:
     return np.log(np.arange(low, high + 1, dtype=float))
 
 
-def thin(rng: np.random.Generator, x: np.ndarray, w: np.ndarray, cap: int) -> tuple[np.ndarray, np.ndarray]:
-    """At most ``cap`` kernels: the heaviest half kept, the rest an unbiased random
-    sample whose weights are scaled up to carry the mass of the rows it stands for."""
+def thin(rng: np.random.Generator, w: np.ndarray, cap: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of at most ``cap`` kernels and their weights: the heaviest half kept, the
+    rest an unbiased random sample whose weights are scaled up to carry the mass of the
+    rows it stands for. Chosen before the rows are gathered, so a long history costs
+    O(n) here rather than a copy and sort of every row."""
     n = len(w)
     if n <= cap:
-        return x, w
-    order = np.argsort(-w, kind="stable")
-    head, tail = order[: cap // 2], order[cap // 2:]
-    pick = rng.choice(tail, size=cap - len(head), replace=False)
+        return np.arange(n), w
+    n_head = cap // 2
+    part = np.argpartition(-w, n_head - 1) if n_head else np.arange(n)
+    head, tail = part[:n_head], part[n_head:]
+    pick = rng.choice(tail, size=cap - n_head, replace=False)
     keep = np.concatenate([head, pick])
     scaled = w[keep].copy()
-    scaled[len(head):] *= len(tail) / len(pick)
-    return x[keep], scaled
+    scaled[n_head:] *= len(tail) / len(pick)
+    return keep, scaled

@@ -6,6 +6,7 @@ operations over the history rather than a Python loop over all past trials.
 
 from __future__ import annotations
 
+import bisect
 import threading
 
 import numpy as np
@@ -31,6 +32,8 @@ class History:
         self.lock = threading.Lock()
         self._scan_from = 0
         self._order: np.ndarray | None = None
+        self._in_number_order = True  # rows arrived by trial number (serial runs): ranks need no sort
+        self._position: np.ndarray | None = None  # else: each row's rank by number, cached
         self._space: Space | None = None
 
     # -- updating ----------------------------------------------------------------------
@@ -79,9 +82,11 @@ class History:
         self._loss[row] = self.sign * value
         self._pruned[row] = pruned
         self._step[row] = (t.last_step or 0) if pruned else np.inf
+        if row and t.number < self._number[row - 1]:
+            self._in_number_order = False  # parallel trials finished out of order
         self._number[row] = t.number
         self.n += 1
-        self._order = None
+        self._position = None
 
     def _column(self, name: str, dist: Distribution) -> int | None:
         col = self.columns.get(name)
@@ -121,11 +126,39 @@ class History:
 
     def order(self) -> np.ndarray:
         """Row indices best first: completed by loss, then pruned by how far they got
-        (then by their last score). Cached until the next trial arrives."""
-        if self._order is None:
-            n = self.n
+        (then by their last score); ties by arrival. Kept sorted as trials arrive: a new
+        row is inserted by binary search instead of sorting the whole history again."""
+        n = self.n
+        done = 0 if self._order is None else len(self._order)
+        fresh = range(done, n)
+        if done == n:
+            return self._order
+        if self._order is None or len(fresh) > 32 or np.isnan(self._loss[done:n]).any():
             self._order = np.lexsort((self._loss[:n], -self._step[:n], self._pruned[:n]))
-        return self._order
+            return self._order
+        order = self._order
+        for row in fresh:
+            at = bisect.bisect_right(order, self._key(row), key=self._key)
+            order = np.insert(order, at, row)
+        self._order = order
+        return order
+
+    def _key(self, row: int) -> tuple:
+        return bool(self._pruned[row]), -float(self._step[row]), float(self._loss[row])
+
+    def age_rank(self, rows: np.ndarray) -> np.ndarray:
+        """Rank of each of ``rows`` by trial number among ``rows`` (0 = oldest), without a
+        sort in the usual case where rows arrived in number order."""
+        if self._in_number_order:
+            position = rows
+        else:
+            if self._position is None:
+                self._position = np.empty(self.n, int)
+                self._position[np.argsort(self._number[: self.n], kind="stable")] = np.arange(self.n)
+            position = self._position[rows]
+        mask = np.zeros(self.n, bool)
+        mask[position] = True
+        return (np.cumsum(mask) - 1)[position]
 
     def space(self) -> Space:
         """The domain of every column; rebuilt only when a column is added or changes."""

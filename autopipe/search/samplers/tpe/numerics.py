@@ -36,6 +36,10 @@ class Space:
     step: np.ndarray
     _cat_offsets: np.ndarray = field(init=False, repr=False, compare=False)
     is_cat: np.ndarray = field(init=False, repr=False, compare=False)
+    cat_cols: np.ndarray = field(init=False, repr=False, compare=False)
+    num_cols: np.ndarray = field(init=False, repr=False, compare=False)
+    onehot_col: np.ndarray = field(init=False, repr=False, compare=False)
+    onehot_choice: np.ndarray = field(init=False, repr=False, compare=False)
     width: np.ndarray = field(init=False, repr=False, compare=False)
     cell: np.ndarray = field(init=False, repr=False, compare=False)
 
@@ -49,6 +53,14 @@ class Space:
         object.__setattr__(self, "width", width)  # of the internal domain
         object.__setattr__(self, "cell", np.where(self.kind == GRID, self.step / width, 0.0))  # one grid cell, unit space
         object.__setattr__(self, "_cat_offsets", offsets)
+        cat_cols = np.flatnonzero(is_cat)
+        object.__setattr__(self, "cat_cols", cat_cols)
+        object.__setattr__(self, "num_cols", np.flatnonzero(~is_cat))
+        # one-hot features, in order: the categorical column and the choice each stands for
+        sizes = self.n_choices[cat_cols].astype(int)
+        object.__setattr__(self, "onehot_col", np.repeat(cat_cols, sizes))
+        object.__setattr__(self, "onehot_choice", np.concatenate([np.arange(n) for n in sizes]) if len(sizes)
+                           else np.zeros(0, int))
 
     def log_prior(self) -> np.ndarray:
         """Log density of the uniform prior of each column, in the internal space."""
@@ -87,19 +99,17 @@ class Space:
     def features(self, unit: np.ndarray) -> np.ndarray:
         """Per-point features: ``[h u^2, h u, h]`` per numeric column (h = the point has
         the column), a one-hot block per categorical column (zeros when absent)."""
-        c = unit.shape[0]
-        num = np.flatnonzero(~self.is_cat)
+        num = self.num_cols
         here = ~np.isnan(unit)
         u = np.where(here, unit, 0.0)
-        out = np.zeros((c, self.n_features))
-        h = here[:, num].astype(float)
-        out[:, 0:3 * len(num):3] = h * u[:, num] ** 2
-        out[:, 1:3 * len(num):3] = h * u[:, num]
-        out[:, 2:3 * len(num):3] = h
         base = 3 * len(num)
-        for p in np.flatnonzero(self.is_cat):
-            rows = np.flatnonzero(here[:, p])
-            out[rows, base + self._cat_offsets[p] + u[rows, p].astype(int)] = 1.0
+        out = np.empty((unit.shape[0], self.n_features))
+        un, h = u[:, num], here[:, num]
+        out[:, 0:base:3] = un * un
+        out[:, 1:base:3] = un
+        out[:, 2:base:3] = h
+        # absent -> NaN never equals a choice, so the block stays zero
+        out[:, base:] = unit[:, self.onehot_col] == self.onehot_choice
         return out
 
     def cat_slice(self, p: int) -> slice:
@@ -122,24 +132,36 @@ def truncnorm_sample(rng: np.random.Generator, mu: np.ndarray, sigma: np.ndarray
 
 
 # -- BLAS threads -------------------------------------------------------------------------
-_CONTROLLER = None
-_CONTROLLER_LOCK = threading.Lock()
+_BLAS: list | None = None
+_BLAS_LOCK = threading.Lock()
 
 
-def one_blas_thread():
-    """A context running BLAS on one thread: the candidates x kernels product is small,
-    and on a busy machine a multi-threaded BLAS spends 20-50x longer waiting for its
-    threads than computing (measured: 4.6 ms vs 0.09 ms for 24 x 1,000 kernels)."""
-    global _CONTROLLER
-    if _CONTROLLER is None:
-        with _CONTROLLER_LOCK:
-            if _CONTROLLER is None:
+def _blas_libraries() -> list:
+    """numpy's BLAS libraries (threadpoolctl controllers), found once: introspecting
+    them on every product costs more than the product itself."""
+    global _BLAS
+    if _BLAS is None:
+        with _BLAS_LOCK:
+            if _BLAS is None:
                 try:
                     from threadpoolctl import ThreadpoolController
 
-                    _CONTROLLER = ThreadpoolController()
+                    _BLAS = list(ThreadpoolController().select(user_api="blas").lib_controllers)
                 except Exception:  # noqa: BLE001 - without threadpoolctl the product still runs
-                    _CONTROLLER = False
-    if _CONTROLLER is False:
-        return contextlib.nullcontext()
-    return _CONTROLLER.limit(limits=1, user_api="blas")
+                    _BLAS = []
+    return _BLAS
+
+
+@contextlib.contextmanager
+def one_blas_thread():
+    """Run BLAS on one thread inside the block: the candidates x kernels product is
+    small, and on a busy machine a multi-threaded BLAS spends 20-50x longer waiting for
+    its threads than computing (measured: 4.6 ms vs 0.09 ms for 24 x 1,000 kernels)."""
+    saved = [(lib, lib.num_threads) for lib in _blas_libraries() if lib.num_threads != 1]
+    for lib, _ in saved:
+        lib.set_num_threads(1)
+    try:
+        yield
+    finally:
+        for lib, n in saved:
+            lib.set_num_threads(n)

@@ -69,8 +69,9 @@ def magic_clip(sigma: np.ndarray, n_kernels: int, min_width: np.ndarray | float 
     return np.clip(sigma, low, 1.0)
 
 
-def categorical_smoothing(n_kernels: int, n_choices: int, prior_weight: float, sharpness: float = 1.0) -> float:
-    """Total probability a categorical kernel puts on the choices it did not observe.
+def categorical_smoothing(n_kernels: int, n_choices, prior_weight: float, sharpness: float = 1.0):
+    """Total probability a categorical kernel puts on the choices it did not observe
+    (``n_choices`` may be an array: one value per column).
 
     Each choice gets a pseudo-count ``prior_weight / (n_kernels + 1) / sharpness`` next
     to the observed choice's count of 1, so kernels sharpen as good trials accumulate.

@@ -172,18 +172,20 @@ class TPESampler(BaseSampler):
         """l(x) from the best gamma(n) rows, g(x) from the rest plus the running trials."""
         n_good = self.gamma(len(rows))
         good, bad = rows[:n_good], rows[n_good:]
-        values = history.values
-        good_x, good_w = values[np.ix_(good, cols)], _by_age(self.weights, history.number[good])
-        bad_x, bad_w = values[np.ix_(bad, cols)], _by_age(self.weights, history.number[bad])
+        good_w = self.weights(len(good))[history.age_rank(good)]
+        bad_w = self.weights(len(bad))[history.age_rank(bad)]
+        lx = np.zeros((0, len(cols)))
         if liars is not None:
             lx = liars[0]
-            if lx.shape[1] < values.shape[1]:  # another worker added parameters since
-                lx = np.hstack([lx, np.full((len(lx), values.shape[1] - lx.shape[1]), np.nan)])
+            if lx.shape[1] < history.values.shape[1]:  # another worker added parameters since
+                lx = np.hstack([lx, np.full((len(lx), history.values.shape[1] - lx.shape[1]), np.nan)])
             lx = lx[:, cols]
-            keep = ~np.isnan(lx).all(axis=1)
-            bad_x = np.vstack([bad_x, lx[keep]])
-            bad_w = np.concatenate([bad_w, np.ones(int(keep.sum()))])
-        bad_x, bad_w = candidates.thin(rng, bad_x, bad_w, self.max_kernels)
+            lx = lx[~np.isnan(lx).all(axis=1)]
+        keep, bad_w = candidates.thin(rng, bad_w, max(self.max_kernels - len(lx), self.max_kernels // 2))
+        values = history.values
+        good_x = values[np.ix_(good, cols)]
+        bad_x = np.vstack([values[np.ix_(bad[keep], cols)], lx])
+        bad_w = np.concatenate([bad_w, np.ones(len(lx))])
         univariate = len(cols) == 1
         return (self._estimator(good_x, good_w, space, univariate),
                 self._estimator(bad_x, bad_w, space, univariate))
@@ -193,14 +195,16 @@ class TPESampler(BaseSampler):
         k = len(unit)
         present = ~np.isnan(unit)
         if k and (univariate or self.bandwidth == "neighbour"):
-            sigma = np.nan_to_num(neighbour_bandwidth(np.where(space.is_cat, np.nan, unit)), nan=1.0)
+            sigma = np.ones_like(unit)  # categorical columns do not use it
+            num = ~space.is_cat
+            sigma[:, num] = np.nan_to_num(neighbour_bandwidth(unit[:, num]), nan=1.0)
         else:
             sigma = scott_bandwidth(k, present.sum(axis=1, keepdims=True), self.bandwidth_factor)
         sigma = magic_clip(sigma, k, space.cell)
         sharp = self.categorical_sharpness
         if sharp is None:
             sharp = categorical_sharpness(int(space.is_cat.sum()))
-        eps = np.array([categorical_smoothing(k, int(nc), self.prior_weight, sharp) for nc in space.n_choices])
+        eps = categorical_smoothing(k, space.n_choices, self.prior_weight, sharp)
         return ParzenEstimator(unit, weights, space, sigma, eps, prior_weight=self.prior_weight)
 
     def _best(self, rng, l_est: ParzenEstimator, g_est: ParzenEstimator, space: Space,
@@ -209,19 +213,12 @@ class TPESampler(BaseSampler):
         unit = l_est.sample(rng, self.n_ei_candidates)
         internal = space.snap(space.from_unit(unit))
         unit = space.to_unit(internal)
-        score = l_est.log_pdf(unit) - g_est.log_pdf(unit)
+        score = l_est.log_ratio(g_est, unit)
         for idx in np.argsort(-score, kind="stable"):
             if not repeats(internal[idx]):
                 return internal[idx]
         present = ~np.isnan(internal[int(np.argmax(score))])
         return candidates.unseen_prior_draw(rng, space, present, repeats)
-
-
-def _by_age(weights: Callable[[int], np.ndarray], numbers: np.ndarray) -> np.ndarray:
-    order = np.argsort(numbers, kind="stable")
-    w = np.empty(len(numbers))
-    w[order] = weights(len(numbers))
-    return w
 
 
 def _taken(plan: dict, key: frozenset) -> bool:
