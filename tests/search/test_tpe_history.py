@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from autopipe.search.frozen import FrozenTrial, StudyDirection, TrialState
 from autopipe.search.distributions import FloatDistribution
+from autopipe.search.frozen import FrozenTrial, StudyDirection, TrialState
 from autopipe.search.samplers.tpe import candidates
 from autopipe.search.samplers.tpe.history import History
 
