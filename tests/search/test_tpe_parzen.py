@@ -98,5 +98,5 @@ def test_neighbour_bandwidth_and_clip():
     sigma = neighbour_bandwidth(x)
     assert sigma[:3, 0] == pytest.approx([0.1, 0.4, 0.4])  # outermost kernels ignore the empty border
     assert np.isnan(sigma[3, 0])
-    assert magic_clip(np.array([0.001, 2.0]), n_kernels=9) == pytest.approx([0.1, 1.0])
-    assert magic_clip(np.array([0.001]), n_kernels=200, min_width=0.05) == pytest.approx([0.05])
+    assert magic_clip(np.array([0.001, 2.0]), evidence=9) == pytest.approx([0.1, 1.0])
+    assert magic_clip(np.array([0.001]), evidence=200, min_width=0.05) == pytest.approx([0.05])

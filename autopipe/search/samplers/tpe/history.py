@@ -34,6 +34,7 @@ class History:
         self._order: np.ndarray | None = None
         self._in_number_order = True  # rows arrived by trial number (serial runs): ranks need no sort
         self._position: np.ndarray | None = None  # else: each row's rank by number, cached
+        self._counts = np.zeros(4, int)  # rows having each column
         self._space: Space | None = None
 
     # -- updating ----------------------------------------------------------------------
@@ -77,6 +78,7 @@ class History:
             col = self._column(name, dist)
             if col is not None:
                 self._values[row, col] = dist.to_internal(t.params[name])
+                self._counts[col] += 1
         pruned = t.state == TrialState.PRUNED
         value = t.value if t.value is not None else t.intermediate_values[t.last_step]
         self._loss[row] = self.sign * value
@@ -97,6 +99,7 @@ class History:
             if col >= self._values.shape[1]:
                 extra = np.full((self._values.shape[0], self._values.shape[1]), np.nan)
                 self._values = np.hstack([self._values, extra])
+                self._counts = np.concatenate([self._counts, np.zeros(len(self._counts), int)])
             return col
         if not compatible(self.dists[col], dist):
             return None
@@ -123,6 +126,10 @@ class History:
     @property
     def number(self) -> np.ndarray:
         return self._number[: self.n]
+
+    def column_counts(self) -> np.ndarray:
+        """How many rows have each column (conditional parameters are absent elsewhere)."""
+        return self._counts[: len(self.dists)]
 
     def order(self) -> np.ndarray:
         """Row indices best first: completed by loss, then pruned by how far they got

@@ -29,6 +29,7 @@ from autopipe.search.samplers.tpe.policies import (
     categorical_smoothing,
     default_gamma,
     default_weights,
+    good_evidence,
     magic_clip,
     neighbour_bandwidth,
     scott_bandwidth,
@@ -187,10 +188,17 @@ class TPESampler(BaseSampler):
         bad_x = np.vstack([values[np.ix_(bad[keep], cols)], lx])
         bad_w = np.concatenate([bad_w, np.ones(len(lx))])
         univariate = len(cols) == 1
-        return (self._estimator(good_x, good_w, space, univariate),
-                self._estimator(bad_x, bad_w, space, univariate))
+        if len(rows) == history.n:
+            having = history.column_counts()[cols]
+        else:
+            having = (~np.isnan(values[np.ix_(rows, cols)])).sum(axis=0)
+        evidence = good_evidence(having, (~np.isnan(good_x)).sum(axis=0))
+        return (self._estimator(good_x, good_w, space, univariate, evidence),
+                self._estimator(bad_x, bad_w, space, univariate, len(bad_x)))
 
-    def _estimator(self, internal: np.ndarray, weights: np.ndarray, space: Space, univariate: bool) -> ParzenEstimator:
+    def _estimator(self, internal: np.ndarray, weights: np.ndarray, space: Space, univariate: bool,
+                   evidence: np.ndarray | int) -> ParzenEstimator:
+        """``evidence`` (per column or one number) sets the narrowest kernel: see magic_clip."""
         unit = np.clip(space.to_unit(internal), 0.0, np.where(space.is_cat, space.n_choices - 1, 1.0))
         k = len(unit)
         present = ~np.isnan(unit)
@@ -200,7 +208,7 @@ class TPESampler(BaseSampler):
             sigma[:, num] = np.nan_to_num(neighbour_bandwidth(unit[:, num]), nan=1.0)
         else:
             sigma = scott_bandwidth(k, present.sum(axis=1, keepdims=True), self.bandwidth_factor)
-        sigma = magic_clip(sigma, k, space.cell)
+        sigma = magic_clip(sigma, evidence, space.cell)
         sharp = self.categorical_sharpness
         if sharp is None:
             sharp = categorical_sharpness(int(space.is_cat.sum()))
