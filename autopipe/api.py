@@ -62,7 +62,8 @@ class _AutoBase(BaseEstimator):
         self.oof_ = result.oof
         self.ensemble_, ensemble_facts = result.ensemble if result.ensemble is not None else (None, None)
         self.settings_ = {**settings.to_dict(), "n_dropped_target_rows": n_dropped,
-                          "dropped_classes": dropped_classes, "ensemble_used": ensemble_facts}
+                          "dropped_classes": dropped_classes, "ensemble_used": ensemble_facts,
+                          "timings": result.timings}
         if self.schema_.task != "regression":
             self.classes_ = np.asarray(self.schema_.classes)
         return self

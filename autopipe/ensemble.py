@@ -18,7 +18,7 @@ def greedy_selection(predictions: dict[int, np.ndarray], y: np.ndarray, metric, 
     refit on all rows at the end); empty when there is nothing to choose from."""
     candidates = {k: p for k, p in predictions.items() if p is not None and not np.isnan(p).any()}
     counts: dict[int, int] = {}
-    current = None
+    current, current_score = None, None
     for r in range(rounds):
         best_key, best_score, best_blend = None, None, None
         for key, pred in candidates.items():
@@ -28,10 +28,10 @@ def greedy_selection(predictions: dict[int, np.ndarray], y: np.ndarray, metric, 
             score = _score(metric, y, blend)
             if best_score is None or metric.is_better(score, best_score):
                 best_key, best_score, best_blend = key, score, blend
-        if best_key is None:
-            break
+        if best_key is None or (current_score is not None and not metric.is_better(best_score, current_score)):
+            break  # no addition improves the blend: later rounds would only repeat this search
         counts[best_key] = counts.get(best_key, 0) + 1
-        current = best_blend
+        current, current_score = best_blend, best_score
     return counts
 
 

@@ -38,6 +38,7 @@ from autopipe.space import default_configs, selected_features, suggest_pipeline
 
 STUDY_NAME = "autopipe"
 DEFAULT_PRUNER = "halving"  # reports/pruning.md: most fold fits saved, no median score loss
+ENSEMBLE_SLACK = 0.05  # of the budget: how far past it the ensemble's extra refits may run
 
 
 def _pruner_factories() -> dict:
@@ -94,6 +95,7 @@ class SearchResult:
     elapsed_s: float
     oof: dict | None = None
     ensemble: tuple | None = None
+    timings: dict | None = None
 
 
 class OutOfFold:
@@ -221,6 +223,7 @@ def _run_search(X: pd.DataFrame, y: pd.Series, *, task_kind: str, settings: Sear
     timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
     study.optimize(objective, n_trials=settings.n_trials, timeout=timeout, n_jobs=settings.n_jobs,
                    catch=(Exception,), callbacks=settings.callbacks, dask_client=settings.dask_client)
+    searched = time.monotonic()
     best = _best_complete(study)
     pipeline = suggest_pipeline(FixedTrial(best.params), schema, random_state=seed)
     with warnings.catch_warnings():
@@ -230,16 +233,26 @@ def _run_search(X: pd.DataFrame, y: pd.Series, *, task_kind: str, settings: Sear
         except Exception as exc:  # noqa: BLE001 - a library error becomes one AutopipeError
             raise AutopipeError(f"Refitting the best pipeline (trial {best.number}, {best.params.get('family')}) "
                                 f"on all {len(y_enc)} rows failed: {type(exc).__name__}: {exc}") from exc
-    ensemble = _maybe_ensemble(study, best, oof, schema, X_used, y_enc, metric, seed) if settings.ensemble else None
+    refitted = time.monotonic()
+    ensemble = None
+    if settings.ensemble:
+        allowance = None if deadline is None else deadline + ENSEMBLE_SLACK * float(settings.time_budget) - refitted
+        ensemble = _maybe_ensemble(study, best, oof, schema, X_used, y_enc, metric, seed, allowance, len(folds))
+    oof_best = _oof_of(best, oof, settings, schema, X_used, y_enc, folds, metric, seed)
+    timings = {"search_s": round(searched - started, 2), "refit_s": round(refitted - searched, 2),
+               "ensemble_s": round(time.monotonic() - refitted, 2)}
     return SearchResult(schema, metric, study, pipeline, float(best.value), time.monotonic() - started,
-                        oof={"y": y_enc, "pred": _oof_of(best, oof, settings, schema, X_used, y_enc, folds, metric,
-                                                         seed), "trial": best.number},
-                        ensemble=ensemble)
+                        oof={"y": y_enc, "pred": oof_best, "trial": best.number}, ensemble=ensemble, timings=timings)
 
 
-def _maybe_ensemble(study, best, oof: "OutOfFold", schema, X_used, y_enc, metric, seed):
+def _maybe_ensemble(study, best, oof: "OutOfFold", schema, X_used, y_enc, metric, seed,
+                    allowance: float | None = None, n_folds: int = 5):
     """A weighted ensemble of the best trials when their out-of-fold blend beats the best
-    single trial's out-of-fold score; otherwise None. Returns (estimator, facts)."""
+    single trial's out-of-fold score; otherwise None. Returns (estimator, facts).
+
+    The members' refits are extra work after the budget: with ``allowance`` seconds left
+    (budget plus slack, after the best trial's refit) the ensemble is built only when the
+    members' refits, estimated from their cross-validation time, fit in it."""
     from autopipe.ensemble import (
         WeightedEnsembleClassifier,
         WeightedEnsembleRegressor,
@@ -258,6 +271,12 @@ def _maybe_ensemble(study, best, oof: "OutOfFold", schema, X_used, y_enc, metric
     if not metric.is_better(blend, single):
         return None
     by_number = {t.number: t for t in study.trials}
+    if allowance is not None:
+        # a refit on all rows costs about one fold fit scaled by n / n_train = k / (k - 1)
+        extra = sum(by_number[k].user_attrs.get("duration_s", 0.0) / max(n_folds - 1, 1)
+                    for k in counts if k != best.number)
+        if extra > allowance:
+            return None
     members = [suggest_pipeline(FixedTrial(by_number[k].params), schema, random_state=seed) for k in counts]
     cls = WeightedEnsembleRegressor if schema.task == "regression" else WeightedEnsembleClassifier
     model = cls(members, [float(c) for c in counts.values()])

@@ -66,7 +66,8 @@ def fit_autopipe(task, X, y, budget, seed):
     est.fit(X, y)
     trials = est.study_.trials
     return est, {"trials": len(trials), "pruned": sum(t.state.name == "PRUNED" for t in trials),
-                 "best": est.best_params_["family"]}
+                 "best": est.best_params_["family"], "ensemble": est.settings_["ensemble_used"] is not None,
+                 **est.settings_["timings"]}
 
 
 def fit_rf(task, X, y, budget, seed):
