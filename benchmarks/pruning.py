@@ -2,7 +2,8 @@
 
 For each dataset and seed, the same search (same sampler seed, same number of trials)
 runs once per pruner; we count the folds actually fitted and score the chosen model on
-the peers' hold-out split. Writes reports/pruning.md and reports/pruning.jsonl.
+the peers' hold-out split. Writes reports/pruning.md and reports/pruning.jsonl
+(or another name with --out).
 
     python benchmarks/pruning.py --trials 40 --seeds 0,1 --datasets breast_cancer,credit_g,penguins,diabetes
 """
@@ -59,9 +60,10 @@ def main() -> None:
     ap.add_argument("--seeds", default="0,1")
     ap.add_argument("--datasets", default="breast_cancer,credit_g,penguins,diabetes,car_evaluation")
     ap.add_argument("--pruners", default=",".join(PRUNERS))
+    ap.add_argument("--out", default="pruning", help="report name under reports/ (.md and .jsonl)")
     a = ap.parse_args()
     rows = []
-    log = ROOT / "reports" / "pruning.jsonl"
+    log = ROOT / "reports" / f"{a.out}.jsonl"
     log.parent.mkdir(exist_ok=True)
     with open(log, "w") as fh:
         for name in a.datasets.split(","):
@@ -78,7 +80,7 @@ def main() -> None:
             "Saved = 1 - fold fits / fold fits without pruning; lost = relative drop of the hold-out test "
             "score (higher-is-better scores; log loss and RMSE are negated).\n\n"
             + summary.to_markdown(index=False) + "\n\n## Runs\n\n" + table.to_markdown(index=False) + "\n")
-    (ROOT / "reports" / "pruning.md").write_text(text)
+    (ROOT / "reports" / f"{a.out}.md").write_text(text)
     print(summary.to_string(index=False))
 
 
