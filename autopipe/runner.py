@@ -102,14 +102,17 @@ class OutOfFold:
     """Out-of-fold predictions of the best few complete trials of this run (in memory).
 
     Probabilities for classification, values for regression; what the report's
-    diagnostics (confusion matrix, ROC, residuals) and ensembling are built from.
+    diagnostics (confusion matrix, ROC, residuals) and ensembling are built from. Besides
+    the ``keep`` best trials overall, the best trial of each family is kept: the top of a
+    search is often one family in many near-identical variants, and an ensemble gains
+    from members that err differently.
     """
 
     def __init__(self, n_rows: int, metric: Metric, keep: int = 10) -> None:
         self.n_rows = n_rows
         self.metric = metric
         self.limit = keep
-        self.kept: dict[int, tuple[float, np.ndarray]] = {}
+        self.kept: dict[int, tuple[float, np.ndarray, str | None]] = {}
         self._lock = threading.Lock()
 
     def new(self) -> np.ndarray:
@@ -122,13 +125,23 @@ class OutOfFold:
         else:
             holder[valid] = _full_proba(fitted.predict_proba(X_valid), fitted, self.metric.n_classes)
 
-    def keep(self, number: int, value: float, predictions: np.ndarray) -> None:
+    def keep(self, number: int, value: float, predictions: np.ndarray, family: str | None = None) -> None:
         sign = 1.0 if self.metric.direction == "maximize" else -1.0
         with self._lock:
-            self.kept[number] = (sign * value, predictions)
-            if len(self.kept) > self.limit:
-                worst = min(self.kept, key=lambda k: self.kept[k][0])
-                del self.kept[worst]
+            self.kept[number] = (sign * value, predictions, family)
+            ranked = sorted(self.kept, key=lambda k: self.kept[k][0], reverse=True)
+            retain = set(ranked[: self.limit])
+            best_of_family: dict[str | None, int] = {}
+            for k in ranked:
+                best_of_family.setdefault(self.kept[k][2], k)
+            retain.update(best_of_family.values())
+            for k in ranked:
+                if k not in retain:
+                    del self.kept[k]
+
+    def predictions(self) -> dict[int, np.ndarray]:
+        with self._lock:
+            return {k: v for k, (_, v, _) in self.kept.items()}
 
     def get(self, number: int):
         entry = self.kept.get(number)
@@ -217,7 +230,7 @@ def _run_search(X: pd.DataFrame, y: pd.Series, *, task_kind: str, settings: Sear
         value = cross_validate(trial, pipeline, X_used, y_enc, folds, metric, deadline=here,
                                on_fold_fitted=record, cache=cache, costs=costs, family=trial.params["family"],
                                screens=screens)
-        oof.keep(trial.number, value, predictions)
+        oof.keep(trial.number, value, predictions, trial.params["family"])
         return value
 
     timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
@@ -260,7 +273,7 @@ def _maybe_ensemble(study, best, oof: "OutOfFold", schema, X_used, y_enc, metric
         greedy_selection,
     )
 
-    predictions = {k: v for k, (_, v) in oof.kept.items()}
+    predictions = oof.predictions()
     if best.number not in predictions or len(predictions) < 2:
         return None
     counts = greedy_selection(predictions, y_enc, metric)
