@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 from autopipe import frames
 from autopipe.exceptions import AutopipeError, DataError, ParameterError
 from autopipe.runner import PRUNERS, SearchSettings, run_search
+from autopipe.search import BasePruner
 
 
 class _AutoBase(BaseEstimator):
@@ -86,9 +87,9 @@ class _AutoBase(BaseEstimator):
         if self.random_state is not None and not isinstance(self.random_state, Integral):
             raise ParameterError(f"The 'random_state' parameter of {name} must be an int or None. "
                                  f"Got {self.random_state!r} instead.")
-        if self.pruner not in PRUNERS:
-            raise ParameterError(f"The 'pruner' parameter of {name} must be one of {sorted(PRUNERS)}. "
-                                 f"Got {self.pruner!r} instead.")
+        if not isinstance(self.pruner, BasePruner) and self.pruner not in PRUNERS:
+            raise ParameterError(f"The 'pruner' parameter of {name} must be one of {sorted(PRUNERS)} or a "
+                                 f"pruner object (autopipe.search.BasePruner). Got {self.pruner!r} instead.")
         seed = int(np.random.SeedSequence().entropy % (2**31)) if self.random_state is None else int(self.random_state)
         return SearchSettings(time_budget=self.time_budget, n_trials=self.n_trials, metric=self.scoring,
                               cv=int(self.cv), n_jobs=int(self.n_jobs), seed=seed,

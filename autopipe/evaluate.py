@@ -18,6 +18,7 @@ import threading
 import time
 import warnings
 from collections import OrderedDict, defaultdict
+from dataclasses import dataclass, field
 
 import joblib
 import numpy as np
@@ -26,9 +27,22 @@ from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.pipeline import Pipeline
 
 from autopipe.exceptions import TrialPruned
+from autopipe.frames import full_proba
 from autopipe.space.models.guarded import DeadlineReached, fit_deadline
 
 Folds = list[tuple[np.ndarray, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class FittedFold:
+    """What one fitted fold learned, handed to ``on_fold_fitted``: each fold is predicted
+    once, and the same predictions serve the score and the out-of-fold store."""
+
+    index: int
+    valid: np.ndarray  # row positions of the validation part
+    predictions: np.ndarray | None  # all-class probabilities or values on ``valid``; None if unavailable
+    score: float
+    named_steps: dict = field(default_factory=dict)  # the fitted steps, cached preprocessing included
 
 
 def make_folds(y: np.ndarray, task: str, cv: int, seed: int) -> Folds:
@@ -113,9 +127,8 @@ def cross_validate(trial, pipeline, X, y: np.ndarray, folds: Folds, metric, *, d
                    family: str | None = None, screens: Folds = ()) -> float:
     """Fit and score ``pipeline`` fold by fold, reporting the running mean after each fold.
 
-    ``on_fold_fitted(fold_index, fitted, valid_rows)`` lets the caller record what a
-    fitted fold learned (selected features, out-of-fold predictions) without this module
-    knowing about it.
+    ``on_fold_fitted(FittedFold)`` lets the caller record what a fitted fold learned
+    (selected features, out-of-fold predictions) without this module knowing about it.
     """
     scores: list[float] = []
     started = time.monotonic()
@@ -130,17 +143,17 @@ def cross_validate(trial, pipeline, X, y: np.ndarray, folds: Folds, metric, *, d
         t0 = time.monotonic()
         try:
             with fit_deadline(deadline):
-                fitted, score = _fit_and_score(pipeline, X, y, train, valid, i, metric, cache)
+                fold = _fit_and_score(pipeline, X, y, train, valid, i, metric, cache)
         except DeadlineReached:
             _cut(trial, scores, started, f"fold {i + 1} of {len(folds)} was stopped at the time budget")
         fold_seconds.append(time.monotonic() - t0)
         if costs is not None and family is not None:
             costs.observe(family, fold_seconds[-1])
-        if not math.isfinite(score):
-            raise ValueError(f"fold {i} produced a non-finite {metric.name} ({score})")
-        scores.append(score)
+        if not math.isfinite(fold.score):
+            raise ValueError(f"fold {i} produced a non-finite {metric.name} ({fold.score})")
+        scores.append(fold.score)
         if on_fold_fitted is not None:
-            on_fold_fitted(i, fitted, valid)
+            on_fold_fitted(fold)
         trial.report(float(np.mean(scores)), i)
         if i + 1 < len(folds) and trial.should_prune():
             _record(trial, scores, started)
@@ -162,7 +175,7 @@ def _screen(trial, pipeline, X, y, screens: Folds, fold_rows: int, metric, deadl
         t0 = time.monotonic()
         try:
             with fit_deadline(deadline):
-                _, score = _fit_and_score(pipeline, X, y, train, valid, f"screen{j}", metric, cache)
+                score = _fit_and_score(pipeline, X, y, train, valid, f"screen{j}", metric, cache).score
         except DeadlineReached:
             _cut(trial, [], started, f"row screen {j + 1} was stopped at the time budget")
         guess = (time.monotonic() - t0) * fold_rows / len(train)
@@ -176,37 +189,40 @@ def _screen(trial, pipeline, X, y, screens: Folds, fold_rows: int, metric, deadl
     return guess
 
 
-def _fit_and_score(pipeline, X, y, train, valid, fold, metric, cache: FoldCache | None):
-    """One fold: a fitted pipeline (preprocessing from the cache when there is one) and its score."""
+def _fit_and_score(pipeline, X, y, train, valid, fold, metric, cache: FoldCache | None) -> FittedFold:
+    """One fold: fit (preprocessing from the cache when there is one), predict the
+    validation rows once, and score those predictions."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        if cache is None or "preprocess" not in pipeline.named_steps:
+        if cache is None or "preprocess" not in getattr(pipeline, "named_steps", {}):
             fitted = clone(pipeline).fit(_rows(X, train), y[train])
-            return fitted, float(metric.score(fitted, _rows(X, valid), y[valid]))
-        pre, Xt_train, Xt_valid = cache.transformed(pipeline.named_steps["preprocess"], fold,
-                                                    _rows(X, train), _rows(X, valid), y[train])
-        rest = Pipeline([(name, step if isinstance(step, str) else clone(step))
-                         for name, step in pipeline.steps if name != "preprocess"])
-        rest.fit(Xt_train, y[train])
-        score = float(metric.score(rest, Xt_valid, y[valid]))
-    return _PrefittedView(pre, rest, Xt_valid), score
+            X_valid, steps = _rows(X, valid), dict(getattr(fitted, "named_steps", {}))
+        else:
+            pre, Xt_train, X_valid = cache.transformed(pipeline.named_steps["preprocess"], fold,
+                                                       _rows(X, train), _rows(X, valid), y[train])
+            fitted = Pipeline([(name, step if isinstance(step, str) else clone(step))
+                               for name, step in pipeline.steps if name != "preprocess"])
+            fitted.fit(Xt_train, y[train])
+            steps = {"preprocess": pre, **fitted.named_steps}
+        predictions = _predict(fitted, X_valid, metric)
+    if predictions is None:  # a classifier without probabilities: the metric asks it directly
+        score = float(metric.score(fitted, X_valid, y[valid]))
+    elif metric.task == "regression":
+        score = float(metric.score_predictions(y[valid], y_pred=predictions))
+    else:
+        score = float(metric.score_predictions(y[valid], proba=predictions))
+    return FittedFold(index=fold if isinstance(fold, int) else -1, valid=valid, predictions=predictions,
+                      score=score, named_steps=steps)
 
 
-class _PrefittedView:
-    """What on_fold_fitted sees when preprocessing came from the cache: the fitted rest
-    of the pipeline and the already-transformed validation rows."""
-
-    def __init__(self, preprocess, rest: Pipeline, X_valid_transformed: np.ndarray) -> None:
-        self.rest = rest
-        self.X_valid = X_valid_transformed
-        self.named_steps = {"preprocess": preprocess, **rest.named_steps}
-        self.classes_ = getattr(rest, "classes_", None)
-
-    def predict(self, _X):
-        return self.rest.predict(self.X_valid)
-
-    def predict_proba(self, _X):
-        return self.rest.predict_proba(self.X_valid)
+def _predict(model, X, metric) -> np.ndarray | None:
+    """Values (regression) or probabilities over all classes of the task (classification)."""
+    if metric.task == "regression":
+        return np.asarray(model.predict(X), dtype=float)
+    if not hasattr(model, "predict_proba"):
+        return None
+    proba = model.predict_proba(X)
+    return full_proba(proba, model, np.shape(proba)[1] if metric.n_classes is None else metric.n_classes)
 
 
 def _would_overrun(deadline: float, expected: float | None) -> bool:

@@ -19,11 +19,11 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from autopipe.evaluate import CostModel, FoldCache, cross_validate, make_folds, make_screens
-from autopipe.frames import full_proba as _full_proba
 from autopipe.exceptions import AutopipeError, DataError
 from autopipe.metrics import Metric, resolve_metric
 from autopipe.schema import Schema, check_target, infer_schema, infer_task
 from autopipe.search import (
+    BasePruner,
     FixedTrial,
     MedianPruner,
     NopPruner,
@@ -53,8 +53,11 @@ def _pruner_factories() -> dict:
 PRUNERS = ("auto", "none", "median", "paired", "halving")
 
 
-def make_pruner(name: str):
-    """Pruner by name; "auto" is the default chosen by benchmarks/pruning.py (reports/pruning.md)."""
+def make_pruner(name):
+    """Pruner by name ("auto" is the default chosen by benchmarks/pruning.py, see
+    reports/pruning.md), or a pruner object used as it is."""
+    if isinstance(name, BasePruner):
+        return name
     return _pruner_factories()[DEFAULT_PRUNER if name == "auto" else name]()
 
 
@@ -69,7 +72,7 @@ class SearchSettings:
     column_kinds: dict | None = None
     storage: Any = None
     study_name: str | None = None
-    pruner: str = "auto"
+    pruner: Any = "auto"  # a name of PRUNERS or a BasePruner
     ensemble: bool = True
     verbose: int = 0
     dask_client: Any = None
@@ -119,11 +122,10 @@ class OutOfFold:
         regression = self.metric.task == "regression"
         return np.full((self.n_rows,) if regression else (self.n_rows, self.metric.n_classes), np.nan)
 
-    def fill(self, holder: np.ndarray, fitted, X_valid, valid: np.ndarray) -> None:
-        if self.metric.task == "regression":
-            holder[valid] = fitted.predict(X_valid)
-        else:
-            holder[valid] = _full_proba(fitted.predict_proba(X_valid), fitted, self.metric.n_classes)
+    def fill(self, holder: np.ndarray, fold) -> None:
+        """Copy one fitted fold's validation predictions (an evaluate.FittedFold) into ``holder``."""
+        if fold.predictions is not None:
+            holder[fold.valid] = fold.predictions
 
     def keep(self, number: int, value: float, predictions: np.ndarray, family: str | None = None) -> None:
         sign = 1.0 if self.metric.direction == "maximize" else -1.0
@@ -220,10 +222,10 @@ def _run_search(X: pd.DataFrame, y: pd.Series, *, task_kind: str, settings: Sear
         trial.set_user_attr("family", trial.params["family"])
         predictions = oof.new()
 
-        def record(i, fitted, valid):
-            if i == 0:
-                trial.set_user_attr("selected_features", selected_features(fitted, schema))
-            oof.fill(predictions, fitted, X_used.iloc[valid], valid)
+        def record(fold):
+            if fold.index == 0:
+                trial.set_user_attr("selected_features", selected_features(fold, schema))
+            oof.fill(predictions, fold)
 
         # trials may run in other processes or hosts (n_jobs, Dask): a wall-clock deadline travels
         here = None if wall_deadline is None else time.monotonic() + (wall_deadline - time.time())
@@ -311,8 +313,7 @@ def _oof_of(best, oof: OutOfFold, settings: SearchSettings, schema, X_used, y_en
     predictions = oof.new()
     try:
         cross_validate(trial, suggest_pipeline(trial, schema, random_state=seed), X_used, y_enc, folds, metric,
-                       on_fold_fitted=lambda i, fitted, valid: oof.fill(predictions, fitted, X_used.iloc[valid],
-                                                                        valid))
+                       on_fold_fitted=lambda fold: oof.fill(predictions, fold))
     except Exception:  # noqa: BLE001 - diagnostics are optional; the search result stands
         return None
     return predictions

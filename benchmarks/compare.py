@@ -98,13 +98,15 @@ def main() -> None:
     ap.add_argument("--budgets", default="60")
     ap.add_argument("--seeds", default="0")
     ap.add_argument("--timeout-factor", type=float, default=4.0)
+    ap.add_argument("--log", type=Path, default=REPORTS / "benchmark.jsonl",
+                    help="results file (appended to; the summary goes next to it as .md)")
     a = ap.parse_args()
     if a.one:
         system, dataset, seed, budget = a.one
         print(json.dumps(run_one(system, dataset, int(seed), float(budget)), default=str))
         return
-    REPORTS.mkdir(exist_ok=True)
-    log = REPORTS / "benchmark.jsonl"
+    log = a.log
+    log.parent.mkdir(parents=True, exist_ok=True)
     done, budget_free = set(), {}
     if log.exists():
         for line in log.read_text().splitlines():
@@ -131,7 +133,7 @@ def main() -> None:
                         fh.write(json.dumps(row, default=str) + "\n")
     rows = pd.DataFrame([json.loads(x) for x in log.read_text().splitlines()])
     rows = rows[rows["test"].notna()]
-    (REPORTS / "benchmark.md").write_text(summarise(rows))
+    log.with_suffix(".md").write_text(summarise(rows))
 
 
 def _subprocess(system: str, dataset: str, seed: int, budget: float, factor: float) -> dict:

@@ -25,16 +25,29 @@ from holdout import ROOT, split, test_score  # noqa: E402
 PRUNERS = ("none", "median", "paired", "halving")
 
 
+def _variants() -> dict:
+    """Pruner settings measured against the named ones (objects passed as ``pruner=``)."""
+    from autopipe.search import SuccessiveHalvingPruner
+
+    return {
+        "halving3": lambda: SuccessiveHalvingPruner(min_resource=1, reduction_factor=3),
+        "halving-w16": lambda: SuccessiveHalvingPruner(min_resource=1, reduction_factor=2, window=16),
+        "halving3-w16": lambda: SuccessiveHalvingPruner(min_resource=1, reduction_factor=3, window=16),
+    }
+
+
 def run(name: str, seed: int, pruner: str, n_trials: int) -> dict:
     from autopipe import AutoClassifier, AutoRegressor
 
     task, Xtr, Xte, ytr, yte = split(name, seed)
     cls = AutoRegressor if task == "regression" else AutoClassifier
-    est = cls(time_budget=None, n_trials=n_trials, random_state=seed, pruner=pruner)
+    variants = _variants()
+    est = cls(time_budget=None, n_trials=n_trials, random_state=seed,
+              pruner=variants[pruner]() if pruner in variants else pruner)
     t0 = time.perf_counter()
     est.fit(Xtr, ytr)
     trials = est.study_.trials
-    return {"dataset": name, "seed": seed, "pruner": pruner, "trials": len(trials),
+    return {"dataset": name, "seed": seed, "pruner": pruner, "trials_asked": n_trials, "trials": len(trials),
             "pruned": sum(t.state.name == "PRUNED" for t in trials),
             "fold_fits": sum(len(t.user_attrs.get("fold_scores", [])) for t in trials),
             "cv": est.cv_score_, "test": test_score(task, est, Xte, yte), "seconds": round(time.perf_counter() - t0, 1)}
@@ -65,13 +78,21 @@ def main() -> None:
     rows = []
     log = ROOT / "reports" / f"{a.out}.jsonl"
     log.parent.mkdir(exist_ok=True)
-    with open(log, "w") as fh:
+    done = {}
+    if log.exists():  # an interrupted benchmark resumes where it stopped
+        for line in log.read_text().splitlines():
+            r = json.loads(line)
+            done[(r["dataset"], r["seed"], r["pruner"], r.get("trials_asked", r["trials"]))] = r
+    with open(log, "a") as fh:
         for name in a.datasets.split(","):
             for seed in map(int, a.seeds.split(",")):
                 for pruner in a.pruners.split(","):
-                    row = run(name, seed, pruner, a.trials)
-                    print(json.dumps(row), flush=True)
-                    fh.write(json.dumps(row) + "\n")
+                    row = done.get((name, seed, pruner, a.trials))
+                    if row is None:
+                        row = run(name, seed, pruner, a.trials)
+                        print(json.dumps(row), flush=True)
+                        fh.write(json.dumps(row) + "\n")
+                        fh.flush()
                     rows.append(row)
     table = pd.DataFrame(rows)
     summary = summarise(table)

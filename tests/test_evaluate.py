@@ -99,3 +99,30 @@ def test_screens_are_reported_at_negative_steps():
     cross_validate(trial, LogisticRegression(), X, y, folds, metric, screens=screens)
     assert sorted(trial.intermediate_values) == [-2, -1, 0, 1, 2]
     assert len(trial.user_attrs["fold_scores"]) == 3
+
+
+class _CountingLogistic(LogisticRegression):
+    """Counts predict_proba calls across clones (a class attribute, reset by the test)."""
+
+    calls = 0
+
+    def predict_proba(self, X):
+        type(self).calls += 1
+        return super().predict_proba(X)
+
+
+def test_each_fold_is_predicted_once_for_score_and_out_of_fold_store():
+    X, y = _data()
+    folds = make_folds(y, "binary", 4, 0)
+    metric = resolve_metric("roc_auc", "binary", 2)
+    seen = []
+    _CountingLogistic.calls = 0
+    trial = create_study(direction="maximize").ask()
+    cross_validate(trial, _CountingLogistic(), X, y, folds, metric, on_fold_fitted=seen.append)
+    assert _CountingLogistic.calls == len(folds)
+    assert [f.index for f in seen] == [0, 1, 2, 3]
+    for fold, (train, valid) in zip(seen, folds):
+        expected = LogisticRegression().fit(X.iloc[train], y[train]).predict_proba(X.iloc[valid])
+        np.testing.assert_allclose(fold.predictions, expected, rtol=1e-6)
+        assert fold.score == pytest.approx(metric.score_predictions(y[valid], proba=expected))
+    assert trial.user_attrs["fold_scores"] == pytest.approx([f.score for f in seen], abs=1e-6)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from autopipe.exceptions import ParameterError
 from autopipe.search import PairedFoldPruner, SuccessiveHalvingPruner, TrialState, create_study
 from autopipe.search.pruners._steps import per_step_scores
 
@@ -74,3 +75,22 @@ def test_screens_before_folds_use_the_median_rule():
     high = study.ask()
     high.report(0.85, -1)
     assert not high.should_prune()
+
+
+def test_halving_window_compares_against_recent_trials_only():
+    # early trials were poor, recent ones good: a new trial between the two groups
+    # passes against all history but not against the recent window
+    everything = create_study(direction="maximize", pruner=SuccessiveHalvingPruner(reduction_factor=2, min_peers=4))
+    recent = create_study(direction="maximize",
+                          pruner=SuccessiveHalvingPruner(reduction_factor=2, min_peers=4, window=4))
+    for study in (everything, recent):
+        for score in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 0.85, 0.9, 0.95):
+            _complete(study, [score] * 5)
+    assert not _running(everything, [0.7]).should_prune()
+    assert _running(recent, [0.7]).should_prune()
+    assert not _running(recent, [0.92]).should_prune()
+
+
+def test_halving_window_must_hold_the_minimum_peers():
+    with pytest.raises(ParameterError, match="window"):
+        SuccessiveHalvingPruner(min_peers=4, window=2)

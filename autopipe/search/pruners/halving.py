@@ -2,7 +2,12 @@
 
 Rungs sit at steps min_resource * eta**k - 1 (folds 1, 3, 9... for eta=3, or 1, 2, 4
 for eta=2). A trial reaching a rung continues only if its running value is within the
-top 1/eta of all values recorded at that rung so far; otherwise it stops there.
+top 1/eta of the values recorded at that rung so far; otherwise it stops there.
+
+With ``window``, only the ``window`` most recent trials at the rung are the competition.
+A model-based sampler improves its proposals as it goes, so against all values ever
+recorded (early random trials included) most late trials pass every rung; against the
+recent ones the pressure stays at 1/eta.
 """
 
 from __future__ import annotations
@@ -22,7 +27,10 @@ if TYPE_CHECKING:
 
 
 class SuccessiveHalvingPruner(BasePruner):
-    def __init__(self, min_resource: int = 1, reduction_factor: int = 2, min_peers: int = 4) -> None:
+    def __init__(self, min_resource: int = 1, reduction_factor: int = 2, min_peers: int = 4,
+                 window: int | None = None) -> None:
+        if window is not None and window < min_peers:
+            raise ParameterError(f"'window' must be None or >= min_peers ({min_peers}). Got {window} instead.")
         if min_resource < 1:
             raise ParameterError(f"'min_resource' must be >= 1. Got {min_resource} instead.")
         if reduction_factor < 2:
@@ -30,6 +38,7 @@ class SuccessiveHalvingPruner(BasePruner):
         self.min_resource = min_resource
         self.eta = reduction_factor
         self.min_peers = min_peers
+        self.window = window
 
     def _is_rung(self, step: int) -> bool:
         r = (step + 1) / self.min_resource
@@ -47,6 +56,8 @@ class SuccessiveHalvingPruner(BasePruner):
                   if step in t.intermediate_values and t.number != trial.number]
         if len(values) < self.min_peers:
             return False
+        if self.window is not None:
+            values = values[-self.window:]  # trials come in number order: the most recent last
         scores = np.sort(signed(np.array(values), study.direction))[::-1]
         keep = max(1, math.ceil((len(scores) + 1) / self.eta))
         cutoff = scores[min(keep, len(scores)) - 1]
