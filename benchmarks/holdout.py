@@ -13,7 +13,6 @@ import json
 import time
 from pathlib import Path
 
-
 import pandas as pd
 from sklearn.metrics import accuracy_score, log_loss, r2_score, roc_auc_score
 from sklearn.model_selection import train_test_split

@@ -16,7 +16,6 @@ import sys
 import time
 from pathlib import Path
 
-
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -33,6 +32,8 @@ def _variants() -> dict:
         "halving3": lambda: SuccessiveHalvingPruner(min_resource=1, reduction_factor=3),
         "halving-w16": lambda: SuccessiveHalvingPruner(min_resource=1, reduction_factor=2, window=16),
         "halving3-w16": lambda: SuccessiveHalvingPruner(min_resource=1, reduction_factor=3, window=16),
+        "halving3-w8": lambda: SuccessiveHalvingPruner(min_resource=1, reduction_factor=3, window=8),
+        "halving4-w16": lambda: SuccessiveHalvingPruner(min_resource=1, reduction_factor=4, window=16),
     }
 
 

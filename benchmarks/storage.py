@@ -93,7 +93,9 @@ def write_report(rows: list[dict], path: Path) -> None:
         lines.append(f"| {r['backend']} | {r['workers']} | {r['trials']} | {r['failed']} | {r['seconds']:.1f} | "
                      f"{r['per_s']:.1f} |")
     lines += ["", "With 2 cores (here shared with other benchmarks, load average ~10), more than 2 workers only adds contention: "
-              "what the 4 and 8 worker rows show is that no trial fails for a lock; throughput per study falls (SQLite serialises writers and its busy handler sleeps between retries; PostgreSQL pays a round trip per write). Real objectives take seconds per trial, far above these storage costs.", ""]
+              "what the 4 and 8 worker rows show is that no trial fails for a lock; throughput per study falls "
+              "(SQLite serialises writers and its busy handler sleeps between retries; PostgreSQL pays a round "
+              "trip per write). Real objectives take seconds per trial, far above these storage costs.", ""]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines))
     print(f"Wrote {path}")

@@ -12,8 +12,12 @@ import numpy as np
 import pandas as pd
 from scipy.stats import loguniform, randint, uniform
 from sklearn.compose import ColumnTransformer, make_column_selector
-from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
-from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+from sklearn.ensemble import (
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+    RandomForestClassifier,
+    RandomForestRegressor,
+)
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401 - enables HalvingRandomSearchCV
 from sklearn.impute import SimpleImputer
 from sklearn.model_selection import GridSearchCV, HalvingRandomSearchCV, RandomizedSearchCV

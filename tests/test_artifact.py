@@ -247,12 +247,13 @@ FAMILIES = ("linear", "knn", "random_forest", "extra_trees", "hist_gb", "lightgb
 
 def _fixed_family_model(df, target, task_kind, family):
     """An estimator whose best pipeline is forced to ``family`` (default params), fitted directly."""
+    from threadpoolctl import threadpool_limits
+
     from autopipe.api import AutoClassifier, AutoRegressor
     from autopipe.runner import encode_labels, resolve_task
     from autopipe.schema import infer_schema
     from autopipe.search import FixedTrial
     from autopipe.space import default_configs, suggest_pipeline
-    from threadpoolctl import threadpool_limits
 
     X, y = df.drop(columns=target), df[target]
     keep = y.notna().to_numpy()

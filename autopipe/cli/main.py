@@ -10,8 +10,7 @@ import sys
 
 import click
 
-from autopipe.cli import fit_cmd, predict_cmd, report_cmd, show_cmd
-from autopipe.cli import resume_cmd, worker_cmd
+from autopipe.cli import fit_cmd, predict_cmd, report_cmd, resume_cmd, show_cmd, worker_cmd
 from autopipe.exceptions import AutopipeError, ParameterError
 
 

@@ -8,9 +8,9 @@ import json
 from pathlib import Path
 
 import pytest
+from _chromium import Page, require_browser
 
 import autopipe
-from _chromium import Page, require_browser
 
 ROOT = Path(__file__).resolve().parents[2]
 SECTIONS = {"data", "search", "best", "leaderboard", "history", "families", "importance", "space", "folds",

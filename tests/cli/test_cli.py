@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from autopipe.cli import main
-from pathlib import Path
 
 DATASETS = Path(__file__).resolve().parents[2] / "datasets"
 

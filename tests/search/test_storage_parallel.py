@@ -5,9 +5,9 @@ from __future__ import annotations
 import collections
 
 import pytest
+from storage_backends import db_url  # noqa: F401 - fixture
 
 from autopipe.search import RandomSampler, TrialState, create_study
-from storage_backends import db_url  # noqa: F401 - fixture
 
 
 def cheap(trial):

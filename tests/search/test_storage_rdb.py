@@ -9,13 +9,13 @@ import time
 
 import pytest
 import sqlalchemy as sa
+from storage_backends import db_url  # noqa: F401 - fixture
 
 from autopipe.exceptions import StudyError
 from autopipe.search import RandomSampler, TrialState, create_study, load_study
 from autopipe.search.storage import _schema as S
 from autopipe.search.storage._retry import with_retries
 from autopipe.search.storage.rdb import RDBStorage
-from storage_backends import db_url  # noqa: F401 - fixture
 
 
 def test_trial_numbers_unique_under_concurrent_inserts(db_url):

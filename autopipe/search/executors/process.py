@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Callable
 
 import cloudpickle
 
-
 if TYPE_CHECKING:
     from autopipe.search.study import Study
 

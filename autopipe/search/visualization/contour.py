@@ -30,7 +30,6 @@ def plot_contour(study: Any, *, params: list[str] | None = None, target_name: st
         return empty_figure(f"Too few distinct trials over {names[0]} and {names[1]} to draw a contour.")
     info_x, info_y = records.params[names[0]], records.params[names[1]]
     gx, gy, gz = _interpolate(x, y, z)
-    to_axis = (lambda v, info: 10 ** v if info.log else v)
     fig = go.Figure()
     fig.add_trace(go.Contour(
         x=to_axis(gx, info_x), y=to_axis(gy, info_y), z=gz, colorscale="Viridis", reversescale=not records.maximize,
@@ -75,3 +74,8 @@ def _interpolate(x: np.ndarray, y: np.ndarray, z: np.ndarray):
         gz = np.full(mx.shape, np.nan)
     nearest = griddata(points, z, (mx, my), method="nearest")
     return gx, gy, np.where(np.isnan(gz), nearest, gz)
+
+
+def to_axis(values: np.ndarray, info) -> np.ndarray:
+    """Positions on the plot's axis: log-scaled parameters are gridded in log10 space."""
+    return 10 ** values if info.log else values

@@ -7,13 +7,14 @@ Ranges (``<family>`` is "random_forest" or "extra_trees"): ``n_estimators`` in
 
 from __future__ import annotations
 
-from autopipe.space.models.guarded import guard
 from sklearn.ensemble import (
     ExtraTreesClassifier,
     ExtraTreesRegressor,
     RandomForestClassifier,
     RandomForestRegressor,
 )
+
+from autopipe.space.models.guarded import guard
 
 _CLASSES = {
     ("random_forest", False): RandomForestClassifier,
