@@ -26,7 +26,8 @@ class _AutoBase(BaseEstimator):
     _task_kind = ""
 
     def __init__(self, time_budget=60.0, n_trials=None, scoring=None, cv=5, n_jobs=1, random_state=None,
-                 column_kinds=None, storage=None, study_name=None, pruner="auto", ensemble=True, verbose=0):
+                 column_kinds=None, storage=None, study_name=None, pruner="auto", ensemble=True, verbose=0,
+                 cv_repeats=1):
         self.time_budget = time_budget
         self.n_trials = n_trials
         self.scoring = scoring
@@ -39,6 +40,7 @@ class _AutoBase(BaseEstimator):
         self.pruner = pruner
         self.ensemble = ensemble
         self.verbose = verbose
+        self.cv_repeats = cv_repeats
 
     # -- fitting -------------------------------------------------------------------------
     def fit(self, X, y):
@@ -81,6 +83,10 @@ class _AutoBase(BaseEstimator):
             raise ParameterError(f"{name} needs a 'time_budget' or 'n_trials' to know when to stop. Got neither.")
         if not isinstance(self.cv, Integral) or isinstance(self.cv, bool) or self.cv < 2:
             raise ParameterError(f"The 'cv' parameter of {name} must be an int >= 2. Got {self.cv!r} instead.")
+        if self.cv_repeats != "auto" and (not isinstance(self.cv_repeats, Integral) or isinstance(self.cv_repeats, bool)
+                                          or self.cv_repeats < 1):
+            raise ParameterError(f"The 'cv_repeats' parameter of {name} must be 'auto' or an int >= 1. "
+                                 f"Got {self.cv_repeats!r} instead.")
         if not isinstance(self.n_jobs, Integral) or (self.n_jobs < 1 and self.n_jobs != -1):
             raise ParameterError(f"The 'n_jobs' parameter of {name} must be an int >= 1 or -1. "
                                  f"Got {self.n_jobs!r} instead.")
@@ -93,6 +99,7 @@ class _AutoBase(BaseEstimator):
         seed = int(np.random.SeedSequence().entropy % (2**31)) if self.random_state is None else int(self.random_state)
         return SearchSettings(time_budget=self.time_budget, n_trials=self.n_trials, metric=self.scoring,
                               cv=int(self.cv), n_jobs=int(self.n_jobs), seed=seed,
+                              cv_repeats=self.cv_repeats if self.cv_repeats == "auto" else int(self.cv_repeats),
                               column_kinds=self.column_kinds, storage=self.storage, study_name=self.study_name,
                               pruner=self.pruner, ensemble=bool(self.ensemble),
                               verbose=int(self.verbose), callbacks=list(getattr(self, "_callbacks", [])),
@@ -176,7 +183,8 @@ class AutoRegressor(RegressorMixin, _AutoBase):
 
 
 def fit(data: pd.DataFrame, target: str, *, time_budget: float | None = 60.0, n_trials: int | None = None,
-        metric: str | None = None, cv: int = 5, seed: int | None = 0, task: str | None = None, n_jobs: int = 1,
+        metric: str | None = None, cv: int = 5, cv_repeats: int | str = 1, seed: int | None = 0,
+        task: str | None = None, n_jobs: int = 1,
         column_kinds: dict | None = None, storage: str | None = None, study_name: str | None = None,
         verbose: int = 0, callbacks: list | None = None, dask_client=None,
         study_attrs: dict | None = None) -> _AutoBase:
@@ -201,7 +209,7 @@ def fit(data: pd.DataFrame, target: str, *, time_budget: float | None = 60.0, n_
     if task not in ("binary", "multiclass", "regression", "classification"):
         raise ParameterError(f"'task' must be 'binary', 'multiclass', 'regression' or None. Got {task!r} instead.")
     cls = AutoRegressor if task == "regression" else AutoClassifier
-    model = cls(time_budget=time_budget, n_trials=n_trials, scoring=metric, cv=cv, n_jobs=n_jobs,
+    model = cls(time_budget=time_budget, n_trials=n_trials, scoring=metric, cv=cv, cv_repeats=cv_repeats, n_jobs=n_jobs,
                 random_state=seed, column_kinds=column_kinds, storage=storage, study_name=study_name,
                 verbose=verbose)
     model._callbacks = list(callbacks or [])

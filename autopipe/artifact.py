@@ -96,7 +96,8 @@ def _cli_command(recipe: Any, settings: dict) -> str | None:
     for flag, key in (("--time-budget", "time_budget"), ("--trials", "n_trials")):
         if settings.get(key) is not None:
             args += [flag, str(settings[key])]
-    for flag, key in (("--metric", "metric"), ("--cv", "cv"), ("--seed", "seed"), ("--task", "task"),
+    for flag, key in (("--metric", "metric"), ("--cv", "cv"), ("--cv-repeats", "cv_repeats"), ("--seed", "seed"),
+                      ("--task", "task"),
                       ("--sep", "sep"), ("--decimal", "decimal"), ("--encoding", "encoding")):
         if recipe.get(key) is not None:
             args += [flag, str(recipe[key])]

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import joblib
 import numpy as np
 from sklearn.base import clone
-from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.model_selection import KFold, RepeatedKFold, RepeatedStratifiedKFold, StratifiedKFold
 from sklearn.pipeline import Pipeline
 
 from autopipe.exceptions import TrialPruned
@@ -45,9 +45,14 @@ class FittedFold:
     named_steps: dict = field(default_factory=dict)  # the fitted steps, cached preprocessing included
 
 
-def make_folds(y: np.ndarray, task: str, cv: int, seed: int) -> Folds:
-    """Seeded K folds, stratified for classification."""
-    splitter = (KFold if task == "regression" else StratifiedKFold)(n_splits=cv, shuffle=True, random_state=seed)
+def make_folds(y: np.ndarray, task: str, cv: int, seed: int, repeats: int = 1) -> Folds:
+    """Seeded K folds, stratified for classification; with ``repeats`` > 1, K folds on each
+    of that many reshuffles (fold i belongs to repeat i // K)."""
+    if repeats > 1:
+        splitter = (RepeatedKFold if task == "regression" else RepeatedStratifiedKFold)(
+            n_splits=cv, n_repeats=repeats, random_state=seed)
+    else:
+        splitter = (KFold if task == "regression" else StratifiedKFold)(n_splits=cv, shuffle=True, random_state=seed)
     dummy = np.zeros(len(y))
     return [(tr, va) for tr, va in splitter.split(dummy, y if task != "regression" else None)]
 

@@ -38,6 +38,11 @@ from autopipe.space import default_configs, selected_features, suggest_pipeline
 
 STUDY_NAME = "autopipe"
 DEFAULT_PRUNER = "halving"  # reports/pruning.md: most fold fits saved, no median score loss
+# cv_repeats="auto" repeats the K folds on reshuffled rows for tables this small, where fits
+# are cheap and one K-fold estimate is noisy. Not the default: at 60 s on four small tables
+# x 3 seeds it won 7 of 12 pairs against one draw, no clear gain (reports/cv_repeats.md)
+SMALL_TABLE_ROWS = 1000
+SMALL_TABLE_REPEATS = 3
 ENSEMBLE_SLACK = 0.05  # of the budget: how far past it the ensemble's extra refits may run
 
 
@@ -73,6 +78,7 @@ class SearchSettings:
     storage: Any = None
     study_name: str | None = None
     pruner: Any = "auto"  # a name of PRUNERS or a BasePruner
+    cv_repeats: int | str = 1
     ensemble: bool = True
     verbose: int = 0
     dask_client: Any = None
@@ -111,9 +117,10 @@ class OutOfFold:
     from members that err differently.
     """
 
-    def __init__(self, n_rows: int, metric: Metric, keep: int = 10) -> None:
+    def __init__(self, n_rows: int, metric: Metric, keep: int = 10, folds_per_repeat: int | None = None) -> None:
         self.n_rows = n_rows
         self.metric = metric
+        self.folds_per_repeat = folds_per_repeat
         self.limit = keep
         self.kept: dict[int, tuple[float, np.ndarray, str | None]] = {}
         self._lock = threading.Lock()
@@ -123,9 +130,15 @@ class OutOfFold:
         return np.full((self.n_rows,) if regression else (self.n_rows, self.metric.n_classes), np.nan)
 
     def fill(self, holder: np.ndarray, fold) -> None:
-        """Copy one fitted fold's validation predictions (an evaluate.FittedFold) into ``holder``."""
-        if fold.predictions is not None:
+        """Add one fitted fold's validation predictions (an evaluate.FittedFold) to ``holder``:
+        with repeated folds each row is predicted once per repeat, and holds their mean."""
+        if fold.predictions is None:
+            return
+        repeat = 0 if not self.folds_per_repeat else fold.index // self.folds_per_repeat
+        if repeat == 0:
             holder[fold.valid] = fold.predictions
+        else:
+            holder[fold.valid] = (holder[fold.valid] * repeat + fold.predictions) / (repeat + 1)
 
     def keep(self, number: int, value: float, predictions: np.ndarray, family: str | None = None) -> None:
         sign = 1.0 if self.metric.direction == "maximize" else -1.0
@@ -179,6 +192,13 @@ def _scalar(v):
     return v.item() if hasattr(v, "item") else v
 
 
+def effective_repeats(setting: int | str, n_rows: int) -> int:
+    """How many times the K folds are drawn: ``"auto"`` repeats them on small tables only."""
+    if setting == "auto":
+        return SMALL_TABLE_REPEATS if n_rows < SMALL_TABLE_ROWS else 1
+    return int(setting)
+
+
 def effective_folds(y: pd.Series, task: str, cv: int) -> int:
     """Fewer folds only when there are fewer rows (or, for classification, fewer rows in
     the largest class) than folds; classes with 2+ rows are in every training fold."""
@@ -210,9 +230,12 @@ def _run_search(X: pd.DataFrame, y: pd.Series, *, task_kind: str, settings: Sear
     metric = resolve_metric(settings.metric, task, schema.n_classes)
     study = _open_study(settings, metric, schema)
     seed = int(study.user_attrs.get("seed", settings.seed))
-    folds = make_folds(y_enc, task, effective_folds(y, task, settings.cv), seed)
+    k = effective_folds(y, task, settings.cv)
+    # a resumed study keeps its folds: its stored setting wins (studies from before repeats had one draw)
+    repeats = effective_repeats(study.user_attrs.get("cv_repeats", 1), len(y_enc))
+    folds = make_folds(y_enc, task, k, seed, repeats=repeats)
 
-    oof = OutOfFold(len(y_enc), metric)
+    oof = OutOfFold(len(y_enc), metric, folds_per_repeat=k)
     cache, costs = FoldCache(), CostModel()
     screens = make_screens(folds, len(y_enc), seed)
     wall_deadline = None if deadline is None else time.time() + (deadline - time.monotonic())
@@ -252,7 +275,7 @@ def _run_search(X: pd.DataFrame, y: pd.Series, *, task_kind: str, settings: Sear
     ensemble = None
     if settings.ensemble:
         allowance = None if deadline is None else deadline + ENSEMBLE_SLACK * float(settings.time_budget) - refitted
-        ensemble = _maybe_ensemble(study, best, oof, schema, X_used, y_enc, metric, seed, allowance, len(folds))
+        ensemble = _maybe_ensemble(study, best, oof, schema, X_used, y_enc, metric, seed, allowance, len(folds), k)
     oof_best = _oof_of(best, oof, settings, schema, X_used, y_enc, folds, metric, seed)
     timings = {"search_s": round(searched - started, 2), "refit_s": round(refitted - searched, 2),
                "ensemble_s": round(time.monotonic() - refitted, 2)}
@@ -261,7 +284,7 @@ def _run_search(X: pd.DataFrame, y: pd.Series, *, task_kind: str, settings: Sear
 
 
 def _maybe_ensemble(study, best, oof: "OutOfFold", schema, X_used, y_enc, metric, seed,
-                    allowance: float | None = None, n_folds: int = 5):
+                    allowance: float | None = None, n_folds: int = 5, folds_per_repeat: int = 5):
     """A weighted ensemble of the best trials when their out-of-fold blend beats the best
     single trial's out-of-fold score; otherwise None. Returns (estimator, facts).
 
@@ -288,8 +311,8 @@ def _maybe_ensemble(study, best, oof: "OutOfFold", schema, X_used, y_enc, metric
     by_number = {t.number: t for t in study.trials}
     if allowance is not None:
         # a refit on all rows costs about one fold fit scaled by n / n_train = k / (k - 1)
-        extra = sum(by_number[k].user_attrs.get("duration_s", 0.0) / max(n_folds - 1, 1)
-                    for k in counts if k != best.number)
+        per_refit = folds_per_repeat / max(folds_per_repeat - 1, 1) / n_folds
+        extra = sum(by_number[k].user_attrs.get("duration_s", 0.0) * per_refit for k in counts if k != best.number)
         if extra > allowance:
             return None
     members = [suggest_pipeline(FixedTrial(by_number[k].params), schema, random_state=seed) for k in counts]
@@ -327,6 +350,7 @@ def _open_study(settings: SearchSettings, metric: Metric, schema: Schema) -> Stu
     if not study.trials:
         study.set_user_attr("seed", settings.seed)
         study.set_user_attr("cv", settings.cv)
+        study.set_user_attr("cv_repeats", settings.cv_repeats)
         study.set_user_attr("metric", metric.name)
         study.set_user_attr("task", schema.task)
         for params in default_configs(schema):

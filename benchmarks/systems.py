@@ -62,16 +62,23 @@ def _hgb(task):
     return (HistGradientBoostingRegressor if task == "regression" else HistGradientBoostingClassifier)(random_state=0)
 
 
-def fit_autopipe(task, X, y, budget, seed):
+def fit_autopipe(task, X, y, budget, seed, **options):
     from autopipe import AutoClassifier, AutoRegressor
 
     est = (AutoRegressor if task == "regression" else AutoClassifier)(
-        time_budget=budget, scoring=SCORER[task], random_state=seed)
+        time_budget=budget, scoring=SCORER[task], random_state=seed, **options)
     est.fit(X, y)
     trials = est.study_.trials
+    best = est.study_.best_trial
     return est, {"trials": len(trials), "pruned": sum(t.state.name == "PRUNED" for t in trials),
                  "best": est.best_params_["family"], "ensemble": est.settings_["ensemble_used"] is not None,
+                 "folds": len(best.user_attrs.get("fold_scores", [])), "cv_score": round(float(est.cv_score_), 5),
                  **est.settings_["timings"]}
+
+
+def fit_autopipe_cv1(task, X, y, budget, seed):
+    """autopipe with one K-fold draw on every table (no repeated folds on small ones)."""
+    return fit_autopipe(task, X, y, budget, seed, cv_repeats=1)
 
 
 def fit_rf(task, X, y, budget, seed):
@@ -187,5 +194,5 @@ def fit_autogluon(task, X, y, budget, seed):
     return _AG(), {"trials": len(predictor.leaderboard(silent=True)), "best": str(predictor.model_best)}
 
 
-SYSTEMS = {"autopipe": fit_autopipe, "rf": fit_rf, "grid": fit_grid, "skrandom": fit_skrandom,
+SYSTEMS = {"autopipe": fit_autopipe, "autopipe-cv1": fit_autopipe_cv1, "rf": fit_rf, "grid": fit_grid, "skrandom": fit_skrandom,
            "halving": fit_halving, "optuna-tpe": fit_optuna, "flaml": fit_flaml, "autogluon": fit_autogluon}

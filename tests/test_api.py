@@ -78,10 +78,19 @@ def test_scoring_accepts_sklearn_names(breast_cancer):
     ({"n_trials": 0}, "'n_trials'"),
     ({"time_budget": None, "n_trials": None}, "needs a 'time_budget' or 'n_trials'"),
     ({"scoring": "not_a_metric"}, "not_a_metric"),
+    ({"cv_repeats": 0}, "'cv_repeats' parameter of AutoClassifier must be 'auto' or an int >= 1. Got 0"),
 ])
 def test_bad_parameters_are_named(params, fragment, breast_cancer):
     with pytest.raises(ParameterError, match=fragment.replace("(", r"\(").replace("'", "'")):
         AutoClassifier(**params).fit(breast_cancer.drop(columns="target"), breast_cancer["target"])
+
+
+def test_repeated_folds_score_every_trial_on_each_draw(breast_cancer):
+    clf = AutoClassifier(n_trials=2, cv=3, cv_repeats=2, random_state=0, ensemble=False)
+    clf.fit(breast_cancer.drop(columns="target"), breast_cancer["target"])
+    best = clf.study_.best_trial
+    assert len(best.user_attrs["fold_scores"]) == 6
+    assert clf.study_.user_attrs["cv_repeats"] == 2
 
 
 def test_missing_target_rows_are_dropped_with_a_warning(breast_cancer):

@@ -58,11 +58,11 @@ def test_fit_uses_an_ensemble_only_when_it_beats_the_best_trial(penguins):
 def test_ensemble_is_skipped_when_its_refits_would_break_the_time_budget(penguins, monkeypatch):
     from autopipe import runner
 
-    without_budget = autopipe.fit(penguins, target="species", n_trials=10, seed=0)
+    without_budget = autopipe.fit(penguins, target="species", n_trials=10, seed=0, cv_repeats=1)
     assert without_budget.settings_["ensemble_used"] is not None  # this search does blend
     # the same search, but the budget leaves no time after the refit (negative slack)
     monkeypatch.setattr(runner, "ENSEMBLE_SLACK", -1.0)
-    tight = autopipe.fit(penguins, target="species", n_trials=10, seed=0, time_budget=600)
+    tight = autopipe.fit(penguins, target="species", n_trials=10, seed=0, time_budget=600, cv_repeats=1)
     assert tight.settings_["ensemble_used"] is None
     assert tight.final_model_ is tight.best_pipeline_
     timings = tight.settings_["timings"]

@@ -126,3 +126,14 @@ def test_each_fold_is_predicted_once_for_score_and_out_of_fold_store():
         np.testing.assert_allclose(fold.predictions, expected, rtol=1e-6)
         assert fold.score == pytest.approx(metric.score_predictions(y[valid], proba=expected))
     assert trial.user_attrs["fold_scores"] == pytest.approx([f.score for f in seen], abs=1e-6)
+
+
+def test_repeated_folds_cover_every_row_once_per_repeat_on_different_shuffles():
+    y = np.array([0] * 60 + [1] * 30)
+    folds = make_folds(y, "binary", 3, seed=1, repeats=2)
+    assert len(folds) == 6
+    first, second = folds[:3], folds[3:]
+    for repeat in (first, second):
+        assert sorted(np.concatenate([va for _, va in repeat])) == list(range(90))
+        assert all(y[va].sum() == 10 for _, va in repeat)  # still stratified
+    assert any(not np.array_equal(a[1], b[1]) for a, b in zip(first, second))

@@ -24,3 +24,24 @@ def test_out_of_fold_ranks_by_the_metric_direction():
     oof.keep(0, 0.70, np.zeros((2, 2)), "linear")
     oof.keep(1, 0.90, np.ones((2, 2)), "linear")
     assert set(oof.predictions()) == {1}  # higher AUC wins, and the family keeps only its best
+
+
+def test_repeated_folds_average_each_rows_predictions_over_the_repeats():
+    from autopipe.evaluate import FittedFold
+
+    oof = OutOfFold(4, resolve_metric("rmse", "regression"), folds_per_repeat=2)
+    holder = oof.new()
+    halves = (np.array([0, 1]), np.array([2, 3]))
+    for index, preds in enumerate([[1.0, 1.0], [2.0, 2.0], [3.0, 5.0], [4.0, 4.0], [8.0, 9.0], [7.0, 7.0]]):
+        valid = halves[index % 2] if index < 4 else halves[(index + 1) % 2]  # the third repeat swaps halves
+        oof.fill(holder, FittedFold(index=index, valid=valid, predictions=np.array(preds), score=0.0))
+    # row 0 saw 1, 3, 7; row 1 saw 1, 5, 7; rows 2-3 saw 2, 4 and 8 or 9
+    np.testing.assert_allclose(holder, [11 / 3, 13 / 3, 14 / 3, 15 / 3])
+
+
+def test_small_tables_repeat_their_folds_by_default():
+    from autopipe.runner import SMALL_TABLE_REPEATS, SMALL_TABLE_ROWS, effective_repeats
+
+    assert effective_repeats("auto", SMALL_TABLE_ROWS - 1) == SMALL_TABLE_REPEATS
+    assert effective_repeats("auto", SMALL_TABLE_ROWS) == 1
+    assert effective_repeats(2, 10**6) == 2

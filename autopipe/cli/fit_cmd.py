@@ -20,6 +20,9 @@ from autopipe.exceptions import ParameterError
 @click.option("--metric", default=None, help="Metric name (roc_auc, log_loss, rmse, accuracy, r2, or any "
                                             "scikit-learn scorer name). Default: by task.")
 @click.option("--cv", type=click.IntRange(min=2), default=5, show_default=True, help="Number of CV folds.")
+@click.option("--cv-repeats", default="1", show_default=True, callback=lambda ctx, param, v: _repeats(v),
+              help="How many reshuffled K-fold draws score each trial; 'auto' = 3 on tables under "
+                   "1,000 rows, else 1.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed of folds, sampler and models.")
 @click.option("--task", type=click.Choice(["binary", "multiclass", "regression"]), default=None,
               help="Force the task instead of inferring it from the target.")
@@ -39,7 +42,7 @@ from autopipe.exceptions import ParameterError
                                              "postgresql://... lets `autopipe worker` join from other hosts.")
 @click.option("--study", "study_name", default=None, help="Study name in --storage (default: autopipe).")
 @click.option("--dask", "dask_address", default=None, help="Run trials on this Dask scheduler (tcp://host:8786).")
-def fit(data, target, time_budget, n_trials, metric, cv, seed, task, n_jobs, out, sep, decimal, encoding, quiet,
+def fit(data, target, time_budget, n_trials, metric, cv, cv_repeats, seed, task, n_jobs, out, sep, decimal, encoding, quiet,
         storage=None, study_name=None, dask_address=None, categorical=None, numeric=None, ignore=None,
         as_json=False):
     """Search pipelines predicting TARGET in the CSV file DATA; save the best to --out.
@@ -67,12 +70,13 @@ def fit(data, target, time_budget, n_trials, metric, cv, seed, task, n_jobs, out
                    f"target {target!r}. {summary}", err=True)
     progress = Progress(time_budget, n_trials, quiet=quiet)
     recipe = {"data": str(Path(data).resolve()), "target": target, "sep": sep, "decimal": decimal,
-              "encoding": encoding, "task": task, "metric": metric, "cv": cv, "seed": seed, "n_jobs": n_jobs,
+              "encoding": encoding, "task": task, "metric": metric, "cv": cv, "cv_repeats": cv_repeats,
+              "seed": seed, "n_jobs": n_jobs,
               "column_kinds": kinds}
     client = _dask_client(dask_address)
     try:
         model = autopipe.fit(table, target=target, time_budget=time_budget, n_trials=n_trials, metric=metric,
-                             cv=cv, seed=seed, task=task, n_jobs=n_jobs, column_kinds=kinds,
+                             cv=cv, cv_repeats=cv_repeats, seed=seed, task=task, n_jobs=n_jobs, column_kinds=kinds,
                              storage=storage or f"sqlite:///{(out_dir / 'study.db').resolve()}",
                              study_name=study_name, callbacks=[progress], dask_client=client,
                              study_attrs={"cli": recipe})
@@ -116,3 +120,12 @@ def _dask_client(address: str | None):
         return Client(address, timeout=30)
     except OSError as exc:
         raise ParameterError(f"--dask: cannot reach the Dask scheduler at {address} ({exc}).") from None
+
+
+def _repeats(value: str) -> int | str:
+    """--cv-repeats: 'auto' or a whole number >= 1."""
+    if value == "auto":
+        return value
+    if not value.isdigit() or int(value) < 1:
+        raise click.BadParameter(f"must be 'auto' or a whole number >= 1. Got {value!r}.")
+    return int(value)

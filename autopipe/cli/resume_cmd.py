@@ -34,7 +34,8 @@ def resume(ctx, run_dir, time_budget, n_trials, n_jobs, storage, study_name, das
 
     recipe, study_name = read_recipe(storage or _local_storage(run_dir), study_name)
     ctx.invoke(fit, data=recipe["data"], target=recipe["target"], time_budget=time_budget, n_trials=n_trials,
-               metric=recipe.get("metric"), cv=recipe.get("cv", 5), seed=recipe.get("seed", 0),
+               metric=recipe.get("metric"), cv=recipe.get("cv", 5), cv_repeats=recipe.get("cv_repeats", 1),
+               seed=recipe.get("seed", 0),
                task=recipe.get("task"), n_jobs=recipe.get("n_jobs", 1) if n_jobs is None else n_jobs,
                out=run_dir, sep=recipe.get("sep"), decimal=recipe.get("decimal"), encoding=recipe.get("encoding"),
                quiet=quiet, storage=storage, study_name=study_name, dask_address=dask_address)

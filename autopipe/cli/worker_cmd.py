@@ -40,7 +40,8 @@ def worker(storage, study_name, time_budget, n_trials, n_jobs, data, target, qui
     progress = Progress(time_budget, n_trials, quiet=quiet)
     try:
         model = autopipe.fit(table, target=recipe["target"], time_budget=time_budget, n_trials=n_trials,
-                             metric=recipe.get("metric"), cv=recipe.get("cv", 5), seed=recipe.get("seed", 0),
+                             metric=recipe.get("metric"), cv=recipe.get("cv", 5),
+                             cv_repeats=recipe.get("cv_repeats", 1), seed=recipe.get("seed", 0),
                              task=recipe.get("task"), n_jobs=n_jobs, storage=storage, study_name=study_name,
                              callbacks=[progress])
     finally:
