@@ -55,7 +55,13 @@ class _Weighted(BaseEstimator):
         self.weights = weights
 
     def fit(self, X, y):
-        self.estimators_ = [clone(e).fit(X, y) for e in self.estimators]
+        return self.fit_reusing(X, y, {})
+
+    def fit_reusing(self, X, y, fitted: dict):
+        """Fit the members, except those given in ``fitted`` (position -> a member already
+        fitted on the same X and y), which are used as they are."""
+        self.estimators_ = [fitted[i] if fitted.get(i) is not None else clone(e).fit(X, y)
+                            for i, e in enumerate(self.estimators)]
         if hasattr(self.estimators_[0], "classes_"):
             self.classes_ = self.estimators_[0].classes_
         return self

@@ -275,7 +275,8 @@ def _run_search(X: pd.DataFrame, y: pd.Series, *, task_kind: str, settings: Sear
     ensemble = None
     if settings.ensemble:
         allowance = None if deadline is None else deadline + ENSEMBLE_SLACK * float(settings.time_budget) - refitted
-        ensemble = _maybe_ensemble(study, best, oof, schema, X_used, y_enc, metric, seed, allowance, len(folds), k)
+        ensemble = _maybe_ensemble(study, best, oof, schema, X_used, y_enc, metric, seed, allowance, len(folds), k,
+                                   best_pipeline=pipeline, best_refit_s=refitted - searched)
     oof_best = _oof_of(best, oof, settings, schema, X_used, y_enc, folds, metric, seed)
     timings = {"search_s": round(searched - started, 2), "refit_s": round(refitted - searched, 2),
                "ensemble_s": round(time.monotonic() - refitted, 2)}
@@ -284,7 +285,8 @@ def _run_search(X: pd.DataFrame, y: pd.Series, *, task_kind: str, settings: Sear
 
 
 def _maybe_ensemble(study, best, oof: "OutOfFold", schema, X_used, y_enc, metric, seed,
-                    allowance: float | None = None, n_folds: int = 5, folds_per_repeat: int = 5):
+                    allowance: float | None = None, n_folds: int = 5, folds_per_repeat: int = 5,
+                    best_pipeline=None, best_refit_s: float = 0.0):
     """A weighted ensemble of the best trials when their out-of-fold blend beats the best
     single trial's out-of-fold score; otherwise None. Returns (estimator, facts).
 
@@ -310,9 +312,12 @@ def _maybe_ensemble(study, best, oof: "OutOfFold", schema, X_used, y_enc, metric
         return None
     by_number = {t.number: t for t in study.trials}
     if allowance is not None:
-        # a refit on all rows costs about one fold fit scaled by n / n_train = k / (k - 1)
+        # a refit on all rows costs about one fold fit scaled by n / n_train = k / (k - 1); fold
+        # times leave out the preprocessing that the fold cache reused, so the best pipeline's
+        # measured refit (preprocessing included) is the floor of each member's estimate
         per_refit = folds_per_repeat / max(folds_per_repeat - 1, 1) / n_folds
-        extra = sum(by_number[k].user_attrs.get("duration_s", 0.0) * per_refit for k in counts if k != best.number)
+        extra = sum(max(by_number[k].user_attrs.get("duration_s", 0.0) * per_refit, best_refit_s)
+                    for k in counts if k != best.number)
         if extra > allowance:
             return None
     members = [suggest_pipeline(FixedTrial(by_number[k].params), schema, random_state=seed) for k in counts]
@@ -320,7 +325,9 @@ def _maybe_ensemble(study, best, oof: "OutOfFold", schema, X_used, y_enc, metric
     model = cls(members, [float(c) for c in counts.values()])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model.fit(X_used, y_enc)
+        # the best pipeline is already refit on all rows: only the other members are fitted
+        reuse = {list(counts).index(best.number): best_pipeline} if best.number in counts else {}
+        model.fit_reusing(X_used, y_enc, reuse)
     facts = {"members": {int(k): int(c) for k, c in counts.items()}, "oof_score": float(blend),
              "best_single_oof_score": float(single)}
     return model, facts

@@ -68,3 +68,18 @@ def test_ensemble_is_skipped_when_its_refits_would_break_the_time_budget(penguin
     timings = tight.settings_["timings"]
     assert set(timings) == {"search_s", "refit_s", "ensemble_s"}
     assert 0 < timings["search_s"] <= tight.fit_time_
+
+
+def test_a_member_already_fitted_is_reused_not_refitted():
+    from sklearn.linear_model import LinearRegression
+
+    from autopipe.ensemble import WeightedEnsembleRegressor
+
+    X = np.arange(20, dtype=float).reshape(-1, 1)
+    y = 2 * X[:, 0]
+    fitted = LinearRegression().fit(X, y)
+    model = WeightedEnsembleRegressor([LinearRegression(), LinearRegression()], [1.0, 1.0])
+    model.fit_reusing(X, y, {1: fitted})
+    assert model.estimators_[1] is fitted
+    assert model.estimators_[0] is not fitted
+    np.testing.assert_allclose(model.predict(X), y)
