@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from holdout import ROOT, split, test_score  # noqa: E402
 
 REPORTS = ROOT / "reports"
+NOTES = "<!-- notes: kept when the tables are regenerated -->"
 # systems that take no time budget (a fixed forest, fixed-size scikit-learn searches): run
 # once per dataset and seed, and the same row stands for every budget
 BUDGET_FREE = {"rf", "grid", "skrandom", "halving"}
@@ -64,6 +65,7 @@ def summarise(rows: pd.DataFrame) -> str:
     idx = rows.set_index(key).index
     if not rf.empty:
         denom = (best.reindex(idx).to_numpy() - rf.reindex(idx).to_numpy())
+        denom = np.where(denom > 0, denom, np.nan)  # the forest was the best: no scale to normalise on
         rows["normalised"] = (rows["test"].to_numpy() - rf.reindex(idx).to_numpy()) / denom
     parts = []
     for budget, group in rows.groupby("budget"):
@@ -133,7 +135,9 @@ def main() -> None:
                         fh.write(json.dumps(row, default=str) + "\n")
     rows = pd.DataFrame([json.loads(x) for x in log.read_text().splitlines()])
     rows = rows[rows["test"].notna()]
-    log.with_suffix(".md").write_text(summarise(rows))
+    md = log.with_suffix(".md")
+    notes = md.read_text().split(NOTES, 1)[1] if md.exists() and NOTES in md.read_text() else ""
+    md.write_text(summarise(rows) + (f"\n{NOTES}{notes}" if notes else ""))
 
 
 def _subprocess(system: str, dataset: str, seed: int, budget: float, factor: float) -> dict:
