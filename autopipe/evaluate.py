@@ -27,7 +27,7 @@ from sklearn.model_selection import KFold, RepeatedKFold, RepeatedStratifiedKFol
 from sklearn.pipeline import Pipeline
 
 from autopipe.exceptions import TrialPruned
-from autopipe.frames import full_proba
+from autopipe.metrics import predict_full_proba
 from autopipe.space.models.guarded import DeadlineReached, fit_deadline
 
 Folds = list[tuple[np.ndarray, np.ndarray]]
@@ -226,8 +226,7 @@ def _predict(model, X, metric) -> np.ndarray | None:
         return np.asarray(model.predict(X), dtype=float)
     if not hasattr(model, "predict_proba"):
         return None
-    proba = model.predict_proba(X)
-    return full_proba(proba, model, np.shape(proba)[1] if metric.n_classes is None else metric.n_classes)
+    return predict_full_proba(model, X, metric.n_classes)
 
 
 def _would_overrun(deadline: float, expected: float | None) -> bool:

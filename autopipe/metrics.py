@@ -40,7 +40,7 @@ class Metric:
     def score(self, estimator, X, y) -> float:
         """Score a fitted estimator on (X, y) in the metric's natural units."""
         if self.needs == "proba":
-            return self.score_predictions(y, proba=_full_proba(estimator, X, self.n_classes))
+            return self.score_predictions(y, proba=predict_full_proba(estimator, X, self.n_classes))
         return self.score_predictions(y, y_pred=estimator.predict(X))
 
     def score_predictions(self, y_true, y_pred=None, proba=None) -> float:
@@ -61,7 +61,7 @@ class Metric:
         return a > b if self.direction == "maximize" else a < b
 
 
-def _full_proba(estimator, X, n_classes: int | None) -> np.ndarray:
+def predict_full_proba(estimator, X, n_classes: int | None) -> np.ndarray:
     """predict_proba widened to all K classes, in case a training fold lacked one."""
     from autopipe.frames import full_proba
 
