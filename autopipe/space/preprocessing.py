@@ -10,7 +10,11 @@ the original column names (which may hold any character). Every output column ha
 missing value, so univariate filters can score it.
 
 Values: numbers stored as text are parsed ("1.5", "3,25"); text that is not a number,
-and +-inf, are treated as missing (then imputed, with a missing indicator).
+and +-inf, are treated as missing (then imputed). A column gets a missing-indicator
+column only when at least ``MIN_LEVEL_FREQUENCY`` training rows are missing there (and
+as many are present): an indicator set on one or two rows is a perfect predictor of
+their classes, which a model learns and then applies, confidently and wrongly, to a new
+row missing the same values.
 Categories are compared as strings, with integral floats written as integers, so a
 level ``3`` reads the same whether its column arrived as int, float or text.
 """
@@ -126,10 +130,37 @@ def _date_parts(s: pd.Series) -> np.ndarray:
     return np.column_stack([p.to_numpy(dtype=float, na_value=np.nan) for p in parts])
 
 
+class FrequentMissingImputer(TransformerMixin, BaseEstimator):
+    """Impute, and add an indicator for each column whose values were often missing in
+    training (>= ``min_missing`` rows missing and >= ``min_missing`` present)."""
+
+    def __init__(self, strategy: str = "median", min_missing: int = MIN_LEVEL_FREQUENCY):
+        self.strategy = strategy
+        self.min_missing = min_missing
+
+    def fit(self, X, y=None):
+        X = np.asarray(X, dtype=float)
+        self.n_features_in_ = X.shape[1]
+        self.imputer_ = SimpleImputer(strategy=self.strategy, keep_empty_features=True).fit(X)
+        missing = np.isnan(X).sum(axis=0)
+        self.indicator_ = (missing >= self.min_missing) & (len(X) - missing >= self.min_missing)
+        return self
+
+    def transform(self, X):
+        X = np.asarray(X, dtype=float)
+        flags = np.isnan(X[:, self.indicator_]).astype(float)
+        return np.hstack([self.imputer_.transform(X), flags])
+
+    def get_feature_names_out(self, input_features=None):
+        names = np.asarray([f"x{i}" for i in range(self.n_features_in_)] if input_features is None
+                           else input_features, dtype=object)
+        return np.concatenate([names, np.asarray([f"missing_{n}" for n in names[self.indicator_]], dtype=object)])
+
+
 def _numeric_steps(kind: str, scaled: bool) -> list:
     steps = [KindCoercer(kind)]
     strategy = "most_frequent" if kind == BOOLEAN else "median"
-    steps.append(SimpleImputer(strategy=strategy, add_indicator=True, keep_empty_features=True))
+    steps.append(FrequentMissingImputer(strategy=strategy))
     if scaled:
         steps.append(StandardScaler())
     return steps

@@ -18,13 +18,13 @@ def test_dense_float_output_without_missing():
     X = _table()
     schema = infer_schema(X, task="regression")
     assert schema.names_of("boolean") == ["flag"]
-    for family, width in (("linear", 11), ("lightgbm", 10)):
+    for family, width in (("linear", 9), ("lightgbm", 8)):
         pre = build_preprocessor(schema, family)
         out = pre.fit_transform(X)
         assert isinstance(out, np.ndarray) and out.dtype == np.float64
         assert not np.isnan(out).any()
-        # numeric + indicator, bool + indicator, 5 date parts, then city (linear: "a" and
-        # the pooled rare levels, as "b" and missing have fewer than 5 rows)
+        # numeric, bool (no indicators: 1 and 3 missing rows, under 5), 5 date parts, then
+        # city (linear: "a" and the pooled rare levels, as "b" and missing have fewer than 5 rows)
         assert out.shape == (12, width)
 
 
@@ -33,9 +33,9 @@ def test_output_sources_map_back():
     schema = infer_schema(X, task="regression")
     pre = build_preprocessor(schema, "linear").fit(X)
     sources = output_sources(pre)
-    assert sources[:4] == ["n", "n", "flag", "flag"]
-    assert sources[4:9] == ["day"] * 5
-    assert set(sources[9:]) == {"city"}
+    assert sources[:2] == ["n", "flag"]
+    assert sources[2:7] == ["day"] * 5
+    assert set(sources[7:]) == {"city"}
 
 
 def test_boolean_and_unknown_categories():
@@ -45,9 +45,32 @@ def test_boolean_and_unknown_categories():
     new = X.head(2).copy()
     new["city"] = ["zzz", "a"]
     out = pre.transform(new)
-    assert out[0, 2] == 1.0 and out[1, 2] == 0.0  # "True" / "False"
+    assert out[0, 1] == 1.0 and out[1, 1] == 0.0  # "True" / "False"
     assert out[0, -1] == -1.0  # unseen level -> -1 for trees
-    assert out[0, 4] == 2020.0 and out[0, 5] == 1.0  # year, month of the date
+    assert out[0, 2] == 2020.0 and out[0, 3] == 1.0  # year, month of the date
+
+
+def test_missing_indicator_only_where_missing_was_common():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"often": rng.normal(size=40), "once": rng.normal(size=40)})
+    X.loc[:5, "often"] = np.nan  # 6 missing rows: an indicator
+    X.loc[7, "once"] = np.nan  # one: none
+    schema = infer_schema(X, task="regression")
+    pre = build_preprocessor(schema, "lightgbm").fit(X)
+    assert output_sources(pre) == ["often", "once", "often"]
+    out = pre.transform(pd.DataFrame({"often": [np.nan, 1.0], "once": [np.nan, np.nan]}))
+    assert out[:, 2].tolist() == [1.0, 0.0]
+    assert out[0, 1] == out[1, 1] == np.nanmedian(X["once"])  # imputed, indistinguishable from the median
+
+
+def test_a_single_all_missing_row_teaches_no_rule():
+    # penguins: one training row has every measurement missing; with an indicator per
+    # column, the model learns "all missing -> that row's class" and applies it to the next
+    X = pd.DataFrame({"a": np.arange(30.0), "b": np.arange(30.0) % 7})
+    X.loc[0] = np.nan
+    schema = infer_schema(X, task="regression")
+    pre = build_preprocessor(schema, "xgboost").fit(X)
+    assert pre.transform(X).shape == (30, 2)
 
 
 def test_linear_one_hot_ignores_unknown():
