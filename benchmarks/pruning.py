@@ -5,7 +5,7 @@ runs once per pruner; we count the folds actually fitted and score the chosen mo
 the peers' hold-out split. Writes reports/pruning.md and reports/pruning.jsonl
 (or another name with --out).
 
-    python benchmarks/pruning.py --trials 40 --seeds 0,1 --datasets breast_cancer,credit_g,penguins,diabetes
+    python benchmarks/pruning.py --trials 50 --seeds 0,1,2 --pruners none,halving,racing,racing-a10-q75,racing-a20-q75
 """
 
 from __future__ import annotations
@@ -21,15 +21,18 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from holdout import ROOT, split, test_score  # noqa: E402
 
-PRUNERS = ("none", "median", "paired", "halving")
+PRUNERS = ("none", "halving", "racing")
 NOTES = "<!-- notes: kept when the tables are regenerated -->"
 
 
 def _variants() -> dict:
     """Pruner settings measured against the named ones (objects passed as ``pruner=``)."""
-    from autopipe.search import SuccessiveHalvingPruner
+    from autopipe.search import RacingPruner, SuccessiveHalvingPruner
 
     return {
+        # "racing" is RacingPruner() itself: alpha=0.2, noise at the 90th percentile
+        "racing-a10-q75": lambda: RacingPruner(alpha=0.1, noise_quantile=0.75),
+        "racing-a20-q75": lambda: RacingPruner(alpha=0.2, noise_quantile=0.75),
         "halving3": lambda: SuccessiveHalvingPruner(min_resource=1, reduction_factor=3),
         "halving-w16": lambda: SuccessiveHalvingPruner(min_resource=1, reduction_factor=2, window=16),
         "halving3-w16": lambda: SuccessiveHalvingPruner(min_resource=1, reduction_factor=3, window=16),

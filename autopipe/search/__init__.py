@@ -12,6 +12,7 @@ from autopipe.search.pruners import (
     MedianPruner,
     NopPruner,
     PairedFoldPruner,
+    RacingPruner,
     SuccessiveHalvingPruner,
 )
 from autopipe.search.samplers import BaseSampler, RandomSampler, TPESampler
@@ -21,7 +22,7 @@ from autopipe.search.trial import FixedTrial, Trial
 
 __all__ = [
     "BasePruner", "BaseSampler", "BaseStorage", "CategoricalDistribution", "FixedTrial", "FloatDistribution",
-    "FrozenTrial", "InMemoryStorage", "IntDistribution", "MedianPruner", "NopPruner", "PairedFoldPruner", "RandomSampler", "Study",
-    "StudyDirection", "SuccessiveHalvingPruner", "TPESampler", "Trial", "TrialPruned", "TrialState", "create_study", "get_storage",
-    "load_study",
+    "FrozenTrial", "InMemoryStorage", "IntDistribution", "MedianPruner", "NopPruner", "PairedFoldPruner",
+    "RacingPruner", "RandomSampler", "Study", "StudyDirection", "SuccessiveHalvingPruner", "TPESampler", "Trial",
+    "TrialPruned", "TrialState", "create_study", "get_storage", "load_study",
 ]
