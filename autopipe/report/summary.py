@@ -51,6 +51,7 @@ def build_summary(
         "data": _data(schema, settings),
         "search": _search(trials, settings, elapsed_s),
         "best": _best(best),
+        "ensemble": ensemble_of(settings.get("ensemble_used"), trials),
         "pipeline": _pipeline(best_pipeline),
         "leaderboard": board.head(LEADERBOARD_TOP).to_dict("records"),
         "history": history(trials, direction),
@@ -174,6 +175,19 @@ def _best(trial: Any | None) -> dict | None:
         "duration_s": attrs.get("duration_s"),
         "selected_features": attrs.get("selected_features"),
     }
+
+
+def ensemble_of(facts: dict | None, trials: list[Any]) -> dict | None:
+    """What predicts when the weighted ensemble beat the best single trial: its members
+    (trial, family, share of the weight) and both out-of-fold scores; None otherwise."""
+    if not facts or not facts.get("members"):
+        return None
+    family = {t.number: (t.params or {}).get("family") for t in trials}
+    total = sum(facts["members"].values())
+    members = [{"trial": int(k), "family": family.get(int(k)), "weight": c / total}
+               for k, c in sorted(facts["members"].items(), key=lambda kv: -kv[1])]
+    return {"members": members, "oof_score": facts.get("oof_score"),
+            "best_single_oof_score": facts.get("best_single_oof_score")}
 
 
 def _search(trials: list[Any], settings: dict, elapsed_s: float) -> dict:
