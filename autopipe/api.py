@@ -58,6 +58,9 @@ class _AutoBase(BaseEstimator):
         self.schema_ = result.schema
         self.metric_ = result.metric
         self.study_ = result.study
+        if result.pipeline is None:  # trials only (refit=False): nothing to predict with
+            self.cv_score_ = result.cv_score
+            return self
         self.best_pipeline_ = result.pipeline
         self.cv_score_ = result.cv_score
         self.best_params_ = dict(result.study.best_params)
@@ -101,7 +104,7 @@ class _AutoBase(BaseEstimator):
                               cv=int(self.cv), n_jobs=int(self.n_jobs), seed=seed,
                               cv_repeats=self.cv_repeats if self.cv_repeats == "auto" else int(self.cv_repeats),
                               column_kinds=self.column_kinds, storage=self.storage, study_name=self.study_name,
-                              pruner=self.pruner, ensemble=bool(self.ensemble),
+                              pruner=self.pruner, ensemble=bool(self.ensemble), refit=getattr(self, "_refit", True),
                               verbose=int(self.verbose), callbacks=list(getattr(self, "_callbacks", [])),
                               dask_client=getattr(self, "_dask_client", None),
                               study_attrs=dict(getattr(self, "_study_attrs", {})))
@@ -187,7 +190,7 @@ def fit(data: pd.DataFrame, target: str, *, time_budget: float | None = 60.0, n_
         task: str | None = None, n_jobs: int = 1,
         column_kinds: dict | None = None, storage: str | None = None, study_name: str | None = None,
         verbose: int = 0, callbacks: list | None = None, dask_client=None,
-        study_attrs: dict | None = None) -> _AutoBase:
+        study_attrs: dict | None = None, refit: bool = True) -> _AutoBase:
     """Search pipelines for predicting column ``target`` of ``data``; return the fitted model.
 
     ``storage``/``study_name`` name a study to create or resume (a database URL such as
@@ -195,6 +198,9 @@ def fit(data: pd.DataFrame, target: str, *, time_budget: float | None = 60.0, n_
     trials in k processes. ``dask_client`` (a ``distributed.Client``) runs trials on a
     Dask cluster. ``study_attrs`` are recorded with a new study (the CLI records the
     data path there, so ``autopipe worker`` and ``autopipe resume`` can find it).
+    ``refit=False`` only runs trials, for a worker joining a shared study whose starter
+    refits and saves the best pipeline: the model returned has ``study_`` and
+    ``cv_score_`` but cannot predict.
     """
     if not isinstance(data, pd.DataFrame):
         raise ParameterError(f"autopipe.fit expects a pandas DataFrame. Got {type(data).__name__} instead.")
@@ -215,6 +221,7 @@ def fit(data: pd.DataFrame, target: str, *, time_budget: float | None = 60.0, n_
     model._callbacks = list(callbacks or [])
     model._dask_client = dask_client
     model._study_attrs = {"target": target, **(study_attrs or {})}
+    model._refit = bool(refit)
     return model.fit(X, y)
 
 

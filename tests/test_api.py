@@ -152,3 +152,14 @@ def test_seeded_runs_repeat(breast_cancer):
     b = AutoClassifier(n_trials=9, time_budget=None, random_state=3).fit(X, y)
     assert [t.params for t in a.study_.trials] == [t.params for t in b.study_.trials]
 
+
+
+def test_refit_false_runs_trials_only(penguins):
+    from sklearn.exceptions import NotFittedError
+
+    model = autopipe.fit(penguins, target="species", time_budget=None, n_trials=3, seed=0, refit=False)
+    assert sum(t.state.is_finished() for t in model.study_.trials) == 3  # the other defaults wait in the queue
+    assert model.cv_score_ == model.study_.best_value
+    assert not hasattr(model, "best_pipeline_")
+    with pytest.raises(NotFittedError):
+        model.predict(penguins.drop(columns="species"))

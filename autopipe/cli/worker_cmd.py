@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import click
 
 from autopipe.exceptions import ParameterError
@@ -43,11 +45,12 @@ def worker(storage, study_name, time_budget, n_trials, n_jobs, data, target, qui
                              metric=recipe.get("metric"), cv=recipe.get("cv", 5),
                              cv_repeats=recipe.get("cv_repeats", 1), seed=recipe.get("seed", 0),
                              task=recipe.get("task"), n_jobs=n_jobs, storage=storage, study_name=study_name,
-                             callbacks=[progress])
+                             callbacks=[progress], refit=False)
     finally:
         progress.close()
+    best = "none complete yet" if math.isnan(model.cv_score_) else f"{model.cv_score_:.5g}"
     click.echo(f"Worker done: {progress.done} trial(s) run here; study {study_name!r} has "
-               f"{len(model.study_.trials)} trials, best CV {model.metric_.name} {model.cv_score_:.5g}.")
+               f"{len(model.study_.trials)} trials, best CV {model.metric_.name} {best}.")
 
 
 def _recipe(storage: str, study_name: str, data: str | None, target: str | None) -> tuple[dict, str]:
