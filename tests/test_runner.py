@@ -45,3 +45,16 @@ def test_small_tables_repeat_their_folds_by_default():
     assert effective_repeats("auto", SMALL_TABLE_ROWS - 1) == SMALL_TABLE_REPEATS
     assert effective_repeats("auto", SMALL_TABLE_ROWS) == 1
     assert effective_repeats(2, 10**6) == 2
+
+
+def test_pruners_by_name_and_the_default():
+    from autopipe.runner import PRUNERS, make_pruner
+    from autopipe.search import NopPruner, RacingPruner, SuccessiveHalvingPruner
+
+    assert type(make_pruner("auto")) is RacingPruner  # reports/pruning.md
+    assert type(make_pruner("halving")) is SuccessiveHalvingPruner
+    assert type(make_pruner("none")) is NopPruner
+    mine = RacingPruner(alpha=0.05)
+    assert make_pruner(mine) is mine
+    for name in PRUNERS:
+        make_pruner(name)
