@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import inspect
 import time
 
 import numpy as np
@@ -139,8 +140,8 @@ def _fit_boosting(est, kind: str, X, y, guard_: _Guarded) -> int | None:
             est.fit(X, y, callbacks=callbacks)
             return None
         Xa, Xb, ya, yb = split
-        est.fit(Xa, ya, eval_set=[(Xb, yb)], callbacks=[lgb.early_stopping(guard_.patience, verbose=False),
-                                                        *callbacks])
+        est.fit(Xa, ya, **_lightgbm_eval(est, Xb, yb),
+                callbacks=[lgb.early_stopping(guard_.patience, verbose=False), *callbacks])
         return int(est.best_iteration_ or est.n_estimators)
     est.set_params(callbacks=[_XGBoostDeadline()])
     try:
@@ -153,6 +154,14 @@ def _fit_boosting(est, kind: str, X, y, guard_: _Guarded) -> int | None:
         return int(getattr(est, "best_iteration", est.n_estimators))
     finally:
         est.set_params(callbacks=None)  # a fitted model carries no reference to the search
+
+
+def _lightgbm_eval(est, X, y) -> dict:
+    """The inner validation part, named as this LightGBM's ``fit`` wants it (4.7 renamed
+    ``eval_set`` to ``eval_X`` / ``eval_y`` and warns on the old name)."""
+    if "eval_X" in inspect.signature(type(est).fit).parameters:
+        return {"eval_X": (X,), "eval_y": (y,)}
+    return {"eval_set": [(X, y)]}
 
 
 def _lightgbm_deadline(env) -> None:
