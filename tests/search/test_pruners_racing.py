@@ -88,7 +88,20 @@ def test_screens_are_judged_by_halving():
 
 @pytest.mark.parametrize("kwargs, name", [({"alpha": 0}, "alpha"), ({"alpha": 1.5}, "alpha"),
                                           ({"n_startup_trials": 2}, "n_startup_trials"),
-                                          ({"window": 3}, "window"), ({"noise_quantile": 0}, "noise_quantile")])
+                                          ({"window": 3}, "window"), ({"noise_quantile": 0}, "noise_quantile"),
+                                          ({"sentinel_every": 1}, "sentinel_every")])
 def test_bad_settings_name_the_parameter(kwargs, name):
     with pytest.raises(ParameterError, match=name):
         RacingPruner(**kwargs)
+
+
+def test_sentinels_run_every_fold():
+    study, _ = _search(sentinel_every=10)  # trials 0-6 complete
+    for _ in range(3):
+        assert running(study, [0.80]).should_prune()  # trials 7, 8, 9: far below, stopped
+    sentinel = running(study, [0.80])
+    assert sentinel.number == 10 and not sentinel.should_prune()
+    never = create_study(direction="maximize", pruner=RacingPruner())  # the default: no sentinels
+    for gap in (0.0, -0.05, -0.04, -0.03, -0.06, -0.02, -0.08, -0.05, -0.04, -0.03):
+        complete(never, [s + gap for s in INCUMBENT])
+    assert running(never, [0.80]).should_prune()  # trial 10, no sentinels
