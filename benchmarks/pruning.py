@@ -31,6 +31,7 @@ def _variants() -> dict:
 
     return {
         # "racing" is RacingPruner() itself: alpha=0.2, noise at the 90th percentile
+        "racing-s10": lambda: RacingPruner(sentinel_every=10),
         "racing-a10-q75": lambda: RacingPruner(alpha=0.1, noise_quantile=0.75),
         "racing-a20-q75": lambda: RacingPruner(alpha=0.2, noise_quantile=0.75),
         "halving3": lambda: SuccessiveHalvingPruner(min_resource=1, reduction_factor=3),
