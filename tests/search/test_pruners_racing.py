@@ -89,19 +89,26 @@ def test_screens_are_judged_by_halving():
 @pytest.mark.parametrize("kwargs, name", [({"alpha": 0}, "alpha"), ({"alpha": 1.5}, "alpha"),
                                           ({"n_startup_trials": 2}, "n_startup_trials"),
                                           ({"window": 3}, "window"), ({"noise_quantile": 0}, "noise_quantile"),
-                                          ({"sentinel_every": 1}, "sentinel_every")])
+                                          ({"sentinel_after": 0}, "sentinel_after")])
 def test_bad_settings_name_the_parameter(kwargs, name):
     with pytest.raises(ParameterError, match=name):
         RacingPruner(**kwargs)
 
 
-def test_sentinels_run_every_fold():
-    study, _ = _search(sentinel_every=10)  # trials 0-6 complete
+def test_a_trial_after_a_run_of_stopped_trials_is_a_sentinel():
+    study, _ = _search(sentinel_after=3)  # trials 0-6 complete
     for _ in range(3):
-        assert running(study, [0.80]).should_prune()  # trials 7, 8, 9: far below, stopped
-    sentinel = running(study, [0.80])
-    assert sentinel.number == 10 and not sentinel.should_prune()
-    never = create_study(direction="maximize", pruner=RacingPruner())  # the default: no sentinels
-    for gap in (0.0, -0.05, -0.04, -0.03, -0.06, -0.02, -0.08, -0.05, -0.04, -0.03):
+        t = running(study, [0.80])  # far below the incumbent
+        assert t.should_prune()
+        study.tell(t, TrialState.PRUNED)
+    sentinel = running(study, [0.80])  # three stopped in a row: this one runs every fold
+    assert not sentinel.should_prune()
+    study.tell(sentinel, 0.80)
+    assert running(study, [0.80]).should_prune()  # the sentinel completed: no sentinel needed
+    never = create_study(direction="maximize", pruner=RacingPruner(sentinel_after=None))
+    for gap in (0.0, -0.05, -0.04, -0.03, -0.06, -0.02, -0.08):
         complete(never, [s + gap for s in INCUMBENT])
-    assert running(never, [0.80]).should_prune()  # trial 10, no sentinels
+    for _ in range(12):
+        t = running(never, [0.80])
+        assert t.should_prune()
+        never.tell(t, TrialState.PRUNED)

@@ -22,12 +22,12 @@ completing, so the learned prior sits closer to the incumbent than the truth and
 rule errs towards letting trials run. The price: once most trials stop after one fold,
 the complete trials are old ones and the prior ages with them; a sampler that has moved
 close to the incumbent then sees its near-ties stopped unless their first fold is ahead.
-With ``sentinel_every=k``, every k-th trial (by number) is never stopped: these sentinels
-are a fair sample of what the sampler proposes now, they keep the complete trials, and
-with them the prior, current, and a near-tie among them can still become the incumbent
-(the same hedge as Hyperband's bracket that stops nothing; Li et al. 2017). Off by
-default: at 50 trials, sentinels every 10th trial cut the fold fits saved from 66 % to
-46 % (reports/pruning.md, notes).
+So a trial that comes after ``sentinel_after`` stopped trials in a row is a sentinel and
+is never stopped: sentinels are a fair sample of what the sampler proposes now, they
+keep the complete trials, and with them the prior, current, and a near-tie among them
+can still become the incumbent (the same hedge as Hyperband's bracket that stops
+nothing; Li et al. 2017). While the rule lets trials complete anyway, no sentinel is
+needed, so short searches save as much as without them.
 (Priors read off the recent trials' first folds, pruned ones included, were measured
 too: the first fold carries the incumbent's own luck on it; reports/pruning.md, notes.)
 
@@ -57,7 +57,7 @@ if TYPE_CHECKING:
 
 class RacingPruner(BasePruner):
     def __init__(self, alpha: float = 0.2, n_startup_trials: int = 5, window: int = 100,
-                 noise_quantile: float = 0.9, sentinel_every: int | None = None) -> None:
+                 noise_quantile: float = 0.9, sentinel_after: int | None = 9) -> None:
         if not 0 < alpha < 1:
             raise ParameterError(f"'alpha' of RacingPruner must be in (0, 1). Got {alpha} instead.")
         if n_startup_trials < 3:
@@ -70,10 +70,10 @@ class RacingPruner(BasePruner):
         self.alpha = alpha
         self.n_startup_trials = n_startup_trials
         self.window = window
-        if sentinel_every is not None and sentinel_every < 2:
-            raise ParameterError(f"'sentinel_every' of RacingPruner must be None or >= 2. Got {sentinel_every} instead.")
+        if sentinel_after is not None and sentinel_after < 1:
+            raise ParameterError(f"'sentinel_after' of RacingPruner must be None or >= 1. Got {sentinel_after} instead.")
         self.noise_quantile = noise_quantile
-        self.sentinel_every = sentinel_every
+        self.sentinel_after = sentinel_after
         self._screens = SuccessiveHalvingPruner(min_resource=1, reduction_factor=2)
 
     def prune(self, study: "Study", trial: FrozenTrial) -> bool:
@@ -82,12 +82,18 @@ class RacingPruner(BasePruner):
             return False
         if step < 0:
             return self._screens.prune(study, trial)
-        if self.sentinel_every is not None and trial.number % self.sentinel_every == 0:
-            return False  # a sentinel: runs every fold, so the prior keeps a fair sample of the proposals
-        complete = study.get_trials((TrialState.COMPLETE,))
-        if len(complete) < self.n_startup_trials:
+        finished = study.get_trials((TrialState.COMPLETE, TrialState.PRUNED))
+        complete = [t for t in finished if t.state == TrialState.COMPLETE]
+        if len(complete) < self.n_startup_trials or self._is_sentinel(trial, finished):
             return False
         return self.chance_to_beat(study, trial, complete) < self.alpha
+
+    def _is_sentinel(self, trial: FrozenTrial, finished: list[FrozenTrial]) -> bool:
+        """True when the ``sentinel_after`` finished trials just before this one were all stopped."""
+        if self.sentinel_after is None:
+            return False
+        before = [t for t in finished if t.number < trial.number][-self.sentinel_after:]
+        return len(before) == self.sentinel_after and all(t.state == TrialState.PRUNED for t in before)
 
     def chance_to_beat(self, study: "Study", trial: FrozenTrial, complete: list[FrozenTrial] | None = None) -> float:
         """P(the trial's final K-fold mean beats the incumbent's), under the learned prior;
