@@ -30,10 +30,10 @@ def _variants() -> dict:
     from autopipe.search import RacingPruner, SuccessiveHalvingPruner
 
     return {
-        # "racing" is RacingPruner() itself: alpha=0.2, noise at the 90th percentile
-        "racing-s10": lambda: RacingPruner(sentinel_every=10),
-        "racing-a10-q75": lambda: RacingPruner(alpha=0.1, noise_quantile=0.75),
-        "racing-a20-q75": lambda: RacingPruner(alpha=0.2, noise_quantile=0.75),
+        # "racing" is RacingPruner() itself: alpha=0.2, noise at the 90th percentile, sentinels after 9
+        "racing-nosent": lambda: RacingPruner(sentinel_after=None),
+        "racing-a10-q75": lambda: RacingPruner(alpha=0.1, noise_quantile=0.75, sentinel_after=None),
+        "racing-a20-q75": lambda: RacingPruner(alpha=0.2, noise_quantile=0.75, sentinel_after=None),
         "halving3": lambda: SuccessiveHalvingPruner(min_resource=1, reduction_factor=3),
         "halving-w16": lambda: SuccessiveHalvingPruner(min_resource=1, reduction_factor=2, window=16),
         "halving3-w16": lambda: SuccessiveHalvingPruner(min_resource=1, reduction_factor=3, window=16),

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from fold_trials import complete, running
+from fold_trials import complete, running, screened
 
 from autopipe.exceptions import ParameterError
-from autopipe.search import PairedFoldPruner, SuccessiveHalvingPruner, TrialState, create_study
+from autopipe.search import PairedFoldPruner, SuccessiveHalvingPruner, create_study
 from autopipe.search.pruners._steps import per_step_scores
 
 
@@ -51,11 +51,7 @@ def test_halving_keeps_the_top_half_at_each_rung():
 
 def test_screens_before_folds_use_the_median_rule():
     study = create_study(direction="maximize", pruner=PairedFoldPruner())
-    for score in (0.6, 0.7, 0.8, 0.9):
-        t = study.ask()
-        t.report(score, -1)
-        study.tell(t, TrialState.PRUNED)
-    low = study.ask()
+    low = screened(study, (0.6, 0.7, 0.8, 0.9))
     low.report(0.65, -1)
     assert low.should_prune()
     high = study.ask()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from fold_trials import complete, running
+from fold_trials import complete, running, screened
 
 from autopipe.exceptions import ParameterError
 from autopipe.search import RacingPruner, TrialState, create_study
@@ -77,11 +77,7 @@ def test_copies_of_the_incumbent_give_no_noise_estimate():
 
 def test_screens_are_judged_by_halving():
     study = create_study(direction="maximize", pruner=RacingPruner())
-    for score in (0.6, 0.7, 0.8, 0.9):
-        t = study.ask()
-        t.report(score, -1)
-        study.tell(t, TrialState.PRUNED)
-    low = study.ask()
+    low = screened(study, (0.6, 0.7, 0.8, 0.9))
     low.report(0.65, -1)
     assert low.should_prune()
 
