@@ -57,3 +57,32 @@ def test_thin_keeps_the_heaviest_half_and_preserves_total_weight_on_average():
     assert set(range(950, 1000)) <= set(keep[:50].tolist())  # the 50 heaviest rows
     totals = [candidates.thin(np.random.default_rng(s), w, 100)[1].sum() for s in range(200)]
     assert np.mean(totals) == pytest.approx(w.sum(), rel=0.02)
+
+
+def _curve(number: int, values: list[float], complete: bool) -> FrozenTrial:
+    """A trial that reported ``values`` at steps 0, 1, ...; complete ones end at the last value."""
+    dist = FloatDistribution(0.0, 1.0)
+    state = TrialState.COMPLETE if complete else TrialState.PRUNED
+    t = FrozenTrial(number, state, values[-1] if complete else None, {"x": 0.5}, {"x": dist})
+    t.intermediate_values = dict(enumerate(values))
+    t.trial_id = number
+    return t
+
+
+def test_pruned_trials_rank_by_their_expected_final_value():
+    h = History(StudyDirection.MINIMIZE)
+    trials = [_curve(0, [1.0, 1.2], True),   # completed trials rose 0.2 after step 0
+              _curve(1, [2.0, 2.2], True),
+              _curve(2, [1.5], False),       # expected 1.7: between the two completed ones
+              _curve(3, [0.1, 0.2, 0.3, 9.0], False)]  # step 3: no completed trial reported it
+    h.update(trials)
+    assert h.order().tolist() == [0, 2, 1, 3]
+    assert h.expected_loss()[2] == pytest.approx(1.7)
+    assert np.isnan(h.expected_loss()[3])
+
+
+def test_maximised_values_move_pruned_trials_the_same_way():
+    h = History(StudyDirection.MAXIMIZE)
+    h.update([_curve(0, [0.9, 0.8], True), _curve(1, [0.5, 0.4], True), _curve(2, [0.95], False)])
+    # 0.95 at step 0 less the completed trials' usual drop of 0.1 is 0.85: the best of all
+    assert h.order().tolist() == [2, 0, 1]

@@ -2,6 +2,15 @@
 
 Finished trials never change, so each is encoded once; a suggestion then costs array
 operations over the history rather than a Python loop over all past trials.
+
+Pruned trials are ranked by the value they would likely have reached: their last
+reported value plus the typical change from that step to the end among completed
+trials (the median over the completed trials that reported the step). With pruning on
+CV folds most trials stop after one fold; ranking them all after every completed trial
+would make TPE's good set "whatever completed", whatever its score, and the sampler
+would chase the families that happen to complete instead of the ones that score well.
+A pruned trial whose step no completed trial reported keeps the old rank: after every
+completed trial, by how far it got, then by its last value.
 """
 
 from __future__ import annotations
@@ -36,6 +45,9 @@ class History:
         self._position: np.ndarray | None = None  # else: each row's rank by number, cached
         self._counts = np.zeros(4, int)  # rows having each column
         self._space: Space | None = None
+        # completed trials' change in loss from each reported step to their final value
+        self._step_deltas: dict[float, list[float]] = {}
+        self._offsets: dict[float, float] | None = None
 
     # -- updating ----------------------------------------------------------------------
     def update(self, trials: list[FrozenTrial]) -> list[FrozenTrial]:
@@ -82,6 +94,11 @@ class History:
         pruned = t.state == TrialState.PRUNED
         value = t.value if t.value is not None else t.intermediate_values[t.last_step]
         self._loss[row] = self.sign * value
+        if not pruned:
+            for step, reported in t.intermediate_values.items():
+                if reported is not None and np.isfinite(reported):
+                    self._step_deltas.setdefault(float(step), []).append(self.sign * (value - reported))
+                    self._offsets = None
         self._pruned[row] = pruned
         self._step[row] = (t.last_step or 0) if pruned else np.inf
         if row and t.number < self._number[row - 1]:
@@ -134,8 +151,16 @@ class History:
     def order(self) -> np.ndarray:
         """Row indices best first: completed by loss, then pruned by how far they got
         (then by their last score); ties by arrival. Kept sorted as trials arrive: a new
-        row is inserted by binary search instead of sorting the whole history again."""
+        row is inserted by binary search instead of sorting the whole history again.
+        Pruned trials whose step completed trials also reported are placed by their
+        expected final loss instead (see the module docstring)."""
         n = self.n
+        expected = self.expected_loss()
+        if expected is not None:
+            known = np.isfinite(expected)
+            key = np.where(known, expected, -self._step[:n])
+            self._order = None  # the incremental order below assumes the plain ranking
+            return np.lexsort((self._loss[:n], key, ~known))
         done = 0 if self._order is None else len(self._order)
         fresh = range(done, n)
         if done == n:
@@ -149,6 +174,24 @@ class History:
             order = np.insert(order, at, row)
         self._order = order
         return order
+
+    def expected_loss(self) -> np.ndarray | None:
+        """Each row's loss, pruned rows moved by the median change completed trials made
+        after the step they stopped at (NaN where no completed trial reported it); None
+        when no pruned row can be placed this way."""
+        n = self.n
+        pruned = self._pruned[:n]
+        if not self._step_deltas or not pruned.any():
+            return None
+        if self._offsets is None:
+            self._offsets = {step: float(np.median(d)) for step, d in self._step_deltas.items()}
+        steps, at = np.unique(self._step[:n][pruned], return_inverse=True)
+        offset = np.array([self._offsets.get(float(s), np.nan) for s in steps])[at]
+        if np.isnan(offset).all():
+            return None
+        out = self._loss[:n].copy()
+        out[pruned] += offset
+        return out
 
     def _key(self, row: int) -> tuple:
         return bool(self._pruned[row]), -float(self._step[row]), float(self._loss[row])

@@ -7,6 +7,17 @@ candidate with the highest log l(x) - log g(x) that does not repeat a past
 configuration. Later suggestions of the trial read from that joint proposal. A
 parameter the proposal lacks (the trial took a branch the proposal's kernel did not
 have) is proposed by the same rule in one dimension, over the trials that have it.
+
+In a conditional space the proposal is made in stages. The parameters every trial has
+(the branch choices, such as a model family) are decided first, by the ratio over those
+columns alone; each branch's own parameters are then proposed when the trial first asks
+for one of them, jointly with the parameters that always appear with it (its group),
+from the trials that have that group, split into good and bad among themselves. Scored
+in one go, a branch with more parameters wins by construction: the ratio of two
+densities multiplies over dimensions, so a branch with four numeric parameters
+outscores a branch with one whenever its kernels are a little tighter, and the search
+locks onto it (measured: a random forest proposed in 160 of 200 trials on a table where
+ridge regression was the best family by a clear margin).
 """
 
 from __future__ import annotations
@@ -125,7 +136,7 @@ class TPESampler(BaseSampler):
                 return distribution.to_internal(distribution.to_external(value))
         if history.n < max(self.n_startup_trials, 1):
             return sample_uniform_internal(rng, distribution)
-        return self._univariate(plan, rng, trial, name, distribution)
+        return self._group(plan, rng, trial, name, distribution)
 
     def _joint_proposal(self, plan: dict, rng) -> dict[str, float]:
         """Internal values for every known parameter: from the prior during start-up,
@@ -142,28 +153,53 @@ class TPESampler(BaseSampler):
                                                     lambda c: _taken(plan, candidates.key_of(c, names, dists)))
             else:
                 rows = history.order()
-                l_est, g_est = self._estimators(history, rows, np.arange(len(names)), space, plan["liars"], rng)
-                best = self._best(rng, l_est, g_est, space, lambda c: _taken(plan, candidates.key_of(c, names, dists)))
+                taken = lambda c: _taken(plan, candidates.key_of(c, names, dists))  # noqa: E731
+                cols = np.arange(len(names))
+                root = np.flatnonzero(history.column_counts() == history.n)
+                if 0 < len(root) < len(names):  # conditional: the branch choices first, on their own
+                    cols, taken = root, (lambda c: False)
+                sub = space.subspace(cols)
+                l_est, g_est = self._estimators(history, rows, cols, sub, plan["liars"], rng)
+                best = np.full(len(names), np.nan)
+                best[cols] = self._best(rng, l_est, g_est, sub, lambda c: taken(_widen(c, cols, len(names))))
         return {name: best[c] for c, name in enumerate(names) if not np.isnan(best[c])}
 
-    def _univariate(self, plan: dict, rng, trial: "Trial", name: str, distribution: Distribution) -> float:
+    def _group(self, plan: dict, rng, trial: "Trial", name: str, distribution: Distribution) -> float:
+        """Propose ``name`` together with the parameters that always appear with it (one
+        branch's parameters; just ``name`` when not multivariate), from the trials that
+        have it; the group's other values wait in the trial's proposal."""
         history: History = plan["history"]
         col = history.columns.get(name)
         if col is None or not compatible(history.dists[col], distribution):
             return sample_uniform_internal(rng, distribution)
         with history.lock:
             order = history.order()
-            rows = order[~np.isnan(history.values[order, col])]
+            values = history.values
+            rows = order[~np.isnan(values[order, col])]
             if len(rows) < 2:
                 return sample_uniform_internal(rng, distribution)
-            space = history.space().subspace([col])
-            l_est, g_est = self._estimators(history, rows, np.array([col]), space, plan["liars"], rng)
+            cols = np.array([col])
+            if self.multivariate:
+                present = ~np.isnan(values[rows])
+                asked = [history.columns[p] for p in trial.params if p in history.columns]
+                together = present.all(axis=0)
+                together[asked] = False
+                together[col] = True
+                cols = np.flatnonzero(together)
+            space = history.space().subspace(cols)
+            l_est, g_est = self._estimators(history, rows, cols, space, plan["liars"], rng)
+            names = [n for n, c in history.columns.items() if c in set(cols.tolist())]
+            names.sort(key=lambda n: history.columns[n])
             done = trial.params
 
-            def repeats(cand: np.ndarray) -> bool:  # matters for the last parameter of a discrete space
-                return _taken(plan, config_key({**done, name: distribution.to_external(cand[0])}))
+            def repeats(cand: np.ndarray) -> bool:  # matters for the last parameters of a discrete space
+                group = {n: history.dists[c].to_external(_clip_choice(history.dists[c], v))
+                         for n, c, v in zip(names, cols, cand)}
+                return _taken(plan, config_key({**done, **group}))
 
-            value = self._best(rng, l_est, g_est, space, repeats)[0]
+            proposal = self._best(rng, l_est, g_est, space, repeats)
+        plan["proposal"] = {**(plan["proposal"] or {}), **dict(zip(names, proposal))}
+        value = proposal[list(cols).index(col)]
         if not _inside(distribution, value):
             return sample_uniform_internal(rng, distribution)
         return distribution.to_internal(distribution.to_external(value))
@@ -177,10 +213,7 @@ class TPESampler(BaseSampler):
         bad_w = self.weights(len(bad))[history.age_rank(bad)]
         lx = np.zeros((0, len(cols)))
         if liars is not None:
-            lx = liars[0]
-            if lx.shape[1] < history.values.shape[1]:  # another worker added parameters since
-                lx = np.hstack([lx, np.full((len(lx), history.values.shape[1] - lx.shape[1]), np.nan)])
-            lx = lx[:, cols]
+            lx = _pad(liars[0], history.values.shape[1])[:, cols]
             lx = lx[~np.isnan(lx).all(axis=1)]
         keep, bad_w = candidates.thin(rng, bad_w, max(self.max_kernels - len(lx), self.max_kernels // 2))
         values = history.values
@@ -231,6 +264,26 @@ class TPESampler(BaseSampler):
 
 def _taken(plan: dict, key: frozenset) -> bool:
     return key in plan["history"].keys or key in plan["running"]
+
+
+def _pad(rows: np.ndarray, width: int) -> np.ndarray:
+    """Liar rows widened to the history's columns (another worker may have added some since)."""
+    if rows.shape[1] >= width:
+        return rows
+    return np.hstack([rows, np.full((len(rows), width - rows.shape[1]), np.nan)])
+
+
+def _widen(values: np.ndarray, cols: np.ndarray, width: int) -> np.ndarray:
+    """A row of ``width`` columns holding ``values`` at ``cols`` and NaN (absent) elsewhere."""
+    out = np.full(width, np.nan)
+    out[cols] = values
+    return out
+
+
+def _clip_choice(distribution: Distribution, internal: float) -> float:
+    if isinstance(distribution, CategoricalDistribution):
+        return min(internal, len(distribution.choices) - 1)
+    return internal
 
 
 def _inside(distribution: Distribution, internal: float) -> bool:
