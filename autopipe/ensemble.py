@@ -4,6 +4,13 @@ Caruana et al. (2004): start from nothing, repeatedly add (with replacement) the
 whose predictions most improve the averaged out-of-fold score, and weight each trial by
 how often it was picked. The result is one estimator, so the artifact stays a single
 pipeline object.
+
+The greedy search is scored on the same out-of-fold rows it picks on, so its gain over
+the best single trial is optimistic, the more so on small tables: on diabetes (331
+training rows) blends that gained 0.02 R2 out of fold lost 0.02 on the hold-out.
+``cross_validated_gain`` measures the selection itself on rows it did not see: pick on
+K - 1 folds' rows, score on the left-out fold, against picking the best single trial
+the same way. The ensemble is used only when that gain is positive.
 """
 
 from __future__ import annotations
@@ -33,6 +40,30 @@ def greedy_selection(predictions: dict[int, np.ndarray], y: np.ndarray, metric, 
         counts[best_key] = counts.get(best_key, 0) + 1
         current, current_score = best_blend, best_score
     return counts
+
+
+def cross_validated_gain(predictions: dict[int, np.ndarray], y: np.ndarray, metric,
+                         validation: list[np.ndarray]) -> float:
+    """Mean, over the ``validation`` row sets (a partition of the rows: the CV folds), of
+    how much better the greedy blend picked on the other rows scores on these rows than
+    the single trial that is best on the other rows (positive = the blend helps)."""
+    sign = 1.0 if metric.direction == "maximize" else -1.0
+    gains = []
+    for rows in validation:
+        rest = np.setdiff1d(np.arange(len(y)), rows)
+        seen = {k: p[rest] for k, p in predictions.items()}
+        counts = greedy_selection(seen, y[rest], metric)
+        if not counts:
+            continue
+        single = max(seen, key=lambda k: sign * _score(metric, y[rest], seen[k]))
+        held = {k: p[rows] for k, p in predictions.items()}
+        try:
+            blend = blended_score(held, counts, y[rows], metric)
+            alone = _score(metric, y[rows], held[single])
+        except ValueError:  # a metric undefined on this fold (one class only): no verdict here
+            continue
+        gains.append(sign * (blend - alone))
+    return float(np.mean(gains)) if gains else 0.0
 
 
 def blended_score(predictions: dict[int, np.ndarray], counts: dict[int, int], y: np.ndarray, metric) -> float:

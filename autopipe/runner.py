@@ -284,7 +284,7 @@ def _run_search(X: pd.DataFrame, y: pd.Series, *, task_kind: str, settings: Sear
     ensemble = None
     if settings.ensemble:
         allowance = None if deadline is None else deadline + ENSEMBLE_SLACK * float(settings.time_budget) - refitted
-        ensemble = _maybe_ensemble(study, best, oof, schema, X_used, y_enc, metric, seed, allowance, len(folds), k,
+        ensemble = _maybe_ensemble(study, best, oof, schema, X_used, y_enc, metric, seed, folds, k, allowance,
                                    best_pipeline=pipeline, best_refit_s=refitted - searched)
     oof_best = _oof_of(best, oof, settings, schema, X_used, y_enc, folds, metric, seed)
     timings = {"search_s": round(searched - started, 2), "refit_s": round(refitted - searched, 2),
@@ -293,11 +293,12 @@ def _run_search(X: pd.DataFrame, y: pd.Series, *, task_kind: str, settings: Sear
                         oof={"y": y_enc, "pred": oof_best, "trial": best.number}, ensemble=ensemble, timings=timings)
 
 
-def _maybe_ensemble(study, best, oof: "OutOfFold", schema, X_used, y_enc, metric, seed,
-                    allowance: float | None = None, n_folds: int = 5, folds_per_repeat: int = 5,
-                    best_pipeline=None, best_refit_s: float = 0.0):
+def _maybe_ensemble(study, best, oof: "OutOfFold", schema, X_used, y_enc, metric, seed, folds, folds_per_repeat: int,
+                    allowance: float | None = None, best_pipeline=None, best_refit_s: float = 0.0):
     """A weighted ensemble of the best trials when their out-of-fold blend beats the best
-    single trial's out-of-fold score; otherwise None. Returns (estimator, facts).
+    single trial's out-of-fold score, and picking blends beats picking one trial on folds
+    the picking did not see (ensemble.cross_validated_gain); otherwise None. Returns
+    (estimator, facts).
 
     The members' refits are extra work after the budget: with ``allowance`` seconds left
     (budget plus slack, after the best trial's refit) the ensemble is built only when the
@@ -306,6 +307,7 @@ def _maybe_ensemble(study, best, oof: "OutOfFold", schema, X_used, y_enc, metric
         WeightedEnsembleClassifier,
         WeightedEnsembleRegressor,
         blended_score,
+        cross_validated_gain,
         greedy_selection,
     )
 
@@ -319,12 +321,17 @@ def _maybe_ensemble(study, best, oof: "OutOfFold", schema, X_used, y_enc, metric
     blend = blended_score(predictions, counts, y_enc, metric)
     if not metric.is_better(blend, single):
         return None
+    validation = [valid for _, valid in folds[:folds_per_repeat]]  # one repeat: a partition of the rows
+    gain = cross_validated_gain({k: p for k, p in predictions.items() if not np.isnan(p).any()}, y_enc, metric,
+                                validation)
+    if gain <= 0:
+        return None
     by_number = {t.number: t for t in study.trials}
     if allowance is not None:
         # a refit on all rows costs about one fold fit scaled by n / n_train = k / (k - 1); fold
         # times leave out the preprocessing that the fold cache reused, so the best pipeline's
         # measured refit (preprocessing included) is the floor of each member's estimate
-        per_refit = folds_per_repeat / max(folds_per_repeat - 1, 1) / n_folds
+        per_refit = folds_per_repeat / max(folds_per_repeat - 1, 1) / len(folds)
         extra = sum(max(by_number[k].user_attrs.get("duration_s", 0.0) * per_refit, best_refit_s)
                     for k in counts if k != best.number)
         if extra > allowance:
@@ -338,7 +345,7 @@ def _maybe_ensemble(study, best, oof: "OutOfFold", schema, X_used, y_enc, metric
         reuse = {list(counts).index(best.number): best_pipeline} if best.number in counts else {}
         model.fit_reusing(X_used, y_enc, reuse)
     facts = {"members": {int(k): int(c) for k, c in counts.items()}, "oof_score": float(blend),
-             "best_single_oof_score": float(single)}
+             "best_single_oof_score": float(single), "cross_validated_gain": gain}
     return model, facts
 
 

@@ -7,7 +7,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.tree import DecisionTreeClassifier
 
 import autopipe
-from autopipe.ensemble import WeightedEnsembleClassifier, blended_score, greedy_selection
+from autopipe.ensemble import WeightedEnsembleClassifier, blended_score, cross_validated_gain, greedy_selection
 from autopipe.metrics import resolve_metric
 
 
@@ -32,6 +32,26 @@ def test_greedy_selection_caps_the_number_of_members():
     assert len(counts) <= 3
 
 
+def test_a_blend_of_copies_plus_noise_wins_in_sample_but_not_on_held_out_folds():
+    rng = np.random.default_rng(0)
+    y = rng.normal(size=60)
+    best = y + rng.normal(scale=0.5, size=60)
+    preds = {0: best, **{k: best + rng.normal(scale=0.5, size=60) for k in range(1, 30)}}  # no new information
+    folds = np.array_split(rng.permutation(60), 5)
+    metric = resolve_metric("rmse", "regression")
+    counts = greedy_selection(preds, y, metric)
+    assert blended_score(preds, counts, y, metric) < blended_score(preds, {0: 1}, y, metric)  # chance, in sample
+    assert cross_validated_gain(preds, y, metric, folds) < 0
+
+
+def test_a_blend_of_independent_errors_wins_on_held_out_folds():
+    rng = np.random.default_rng(1)
+    y = rng.normal(size=200)
+    preds = {k: y + rng.normal(scale=0.5, size=200) for k in range(3)}  # averaging shrinks the error
+    folds = np.array_split(rng.permutation(200), 5)
+    assert cross_validated_gain(preds, y, resolve_metric("rmse", "regression"), folds) > 0.05
+
+
 def test_weighted_ensemble_averages_probabilities():
     rng = np.random.default_rng(2)
     X = rng.normal(size=(200, 3))
@@ -50,6 +70,7 @@ def test_fit_uses_an_ensemble_only_when_it_beats_the_best_trial(penguins):
         assert model.final_model_ is model.best_pipeline_
     else:
         assert used["oof_score"] < used["best_single_oof_score"]
+        assert used["cross_validated_gain"] > 0
         assert len(used["members"]) >= 2
     proba = model.predict_proba(penguins.drop(columns="species"))
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
