@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from autopipe.search import NopPruner, TPESampler, TrialState, create_study
@@ -99,3 +100,22 @@ def test_failed_trials_are_ignored_and_pruned_ones_count_after_completed():
     assert states.count(TrialState.FAIL) == 10
     late = [t.params["x"] for t in study.trials[20:] if t.state == TrialState.COMPLETE]
     assert sorted(late)[len(late) // 2] < 2.5  # the model still learns from the completed trials
+
+
+def test_a_branch_with_fewer_parameters_is_not_outscored_by_dimension():
+    """Branch "a" (one parameter) is always better than branch "b" (five): scored jointly,
+    the five-dimensional density ratio of "b" grows with its dimension and the sampler
+    splits its trials about 60/40; deciding the branch on its own ratio first, it goes
+    where the better values are."""
+
+    def objective(t):
+        if t.suggest_categorical("family", ["a", "b"]) == "a":
+            return 0.01 * t.suggest_float("a.x", 0, 1)
+        return 0.05 + 0.01 * sum(t.suggest_float(f"b.x{i}", 0, 1) for i in range(5))
+
+    shares = []
+    for seed in range(3):
+        study = create_study(direction="minimize", sampler=TPESampler(seed=seed))
+        study.optimize(objective, n_trials=80)
+        shares.append(np.mean([t.params["family"] == "a" for t in study.trials[30:]]))
+    assert min(shares) > 0.8
