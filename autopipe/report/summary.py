@@ -187,7 +187,8 @@ def ensemble_of(facts: dict | None, trials: list[Any]) -> dict | None:
     members = [{"trial": int(k), "family": family.get(int(k)), "weight": c / total}
                for k, c in sorted(facts["members"].items(), key=lambda kv: -kv[1])]
     return {"members": members, "oof_score": facts.get("oof_score"),
-            "best_single_oof_score": facts.get("best_single_oof_score")}
+            "best_single_oof_score": facts.get("best_single_oof_score"),
+            "cross_validated_gain": facts.get("cross_validated_gain")}
 
 
 def _search(trials: list[Any], settings: dict, elapsed_s: float) -> dict:

@@ -128,10 +128,12 @@ def test_reproducibility_records_seed_and_a_python_call(summary):
 def test_the_page_says_when_an_ensemble_predicts(schema, study, metric, settings):
     single = render_report(_summary(schema, study, metric, settings))
     assert 'data-section="ensemble"' not in single
-    facts = {"members": {6: 3, 4: 1}, "oof_score": 0.931, "best_single_oof_score": 0.92}
+    facts = {"members": {6: 3, 4: 1}, "oof_score": 0.931, "best_single_oof_score": 0.92,
+             "cross_validated_gain": 0.0042}
     s = _summary(schema, study, metric, {**settings, "ensemble_used": facts})
     assert s["ensemble"]["members"] == [{"trial": 6, "family": "lightgbm", "weight": 0.75},
                                         {"trial": 4, "family": "random_forest", "weight": 0.25}]
     text = re.sub(r"\s+", " ", render_report(s).split('data-section="ensemble"')[1].split("</p>")[0])
     assert "0.931" in text and "0.92" in text
+    assert "scored on the fifth, blending gained 0.0042" in text
     assert "trial 6 (lightgbm, 75.0%), trial 4 (random_forest, 25.0%)" in text
