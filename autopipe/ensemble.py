@@ -15,18 +15,23 @@ the same way. The ensemble is used only when that gain is positive.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
 
 
 def greedy_selection(predictions: dict[int, np.ndarray], y: np.ndarray, metric, rounds: int = 25,
-                     max_members: int = 5) -> dict[int, int]:
+                     max_members: int = 5, deadline: float | None = None) -> dict[int, int] | None:
     """How many times each trial was picked (at most ``max_members`` distinct trials, each
-    refit on all rows at the end); empty when there is nothing to choose from."""
+    refit on all rows at the end); empty when there is nothing to choose from, None when
+    ``time.monotonic()`` passed ``deadline`` before the selection ended."""
     candidates = {k: p for k, p in predictions.items() if p is not None and not np.isnan(p).any()}
     counts: dict[int, int] = {}
     current, current_score = None, None
     for r in range(rounds):
+        if deadline is not None and time.monotonic() > deadline:
+            return None
         best_key, best_score, best_blend = None, None, None
         for key, pred in candidates.items():
             if len(counts) >= max_members and key not in counts:
@@ -43,16 +48,19 @@ def greedy_selection(predictions: dict[int, np.ndarray], y: np.ndarray, metric, 
 
 
 def cross_validated_gain(predictions: dict[int, np.ndarray], y: np.ndarray, metric,
-                         validation: list[np.ndarray]) -> float:
+                         validation: list[np.ndarray], deadline: float | None = None) -> float | None:
     """Mean, over the ``validation`` row sets (a partition of the rows: the CV folds), of
     how much better the greedy blend picked on the other rows scores on these rows than
-    the single trial that is best on the other rows (positive = the blend helps)."""
+    the single trial that is best on the other rows (positive = the blend helps); None
+    when ``deadline`` passed first."""
     sign = 1.0 if metric.direction == "maximize" else -1.0
     gains = []
     for rows in validation:
         rest = np.setdiff1d(np.arange(len(y)), rows)
         seen = {k: p[rest] for k, p in predictions.items()}
-        counts = greedy_selection(seen, y[rest], metric)
+        counts = greedy_selection(seen, y[rest], metric, deadline=deadline)
+        if counts is None:
+            return None
         if not counts:
             continue
         single = max(seen, key=lambda k: sign * _score(metric, y[rest], seen[k]))

@@ -104,3 +104,25 @@ def test_a_member_already_fitted_is_reused_not_refitted():
     assert model.estimators_[1] is fitted
     assert model.estimators_[0] is not fitted
     np.testing.assert_allclose(model.predict(X), y)
+
+
+def test_selection_gives_up_once_its_deadline_has_passed():
+    import time
+
+    rng = np.random.default_rng(3)
+    y = rng.normal(size=100)
+    preds = {k: y + rng.normal(scale=0.5, size=100) for k in range(3)}
+    metric = resolve_metric("rmse", "regression")
+    assert greedy_selection(preds, y, metric, deadline=time.monotonic() - 1) is None
+    assert cross_validated_gain(preds, y, metric, np.array_split(np.arange(100), 5),
+                                deadline=time.monotonic() - 1) is None
+    assert greedy_selection(preds, y, metric, deadline=time.monotonic() + 60)
+
+
+def test_large_tables_pick_the_blend_on_a_fixed_sample_of_rows():
+    from autopipe.runner import SELECTION_ROWS, _selection_rows
+
+    assert _selection_rows(SELECTION_ROWS, seed=0) is None
+    rows = _selection_rows(3 * SELECTION_ROWS, seed=0)
+    assert len(rows) == SELECTION_ROWS == len(set(rows.tolist())) and rows.max() < 3 * SELECTION_ROWS
+    np.testing.assert_array_equal(rows, _selection_rows(3 * SELECTION_ROWS, seed=0))
