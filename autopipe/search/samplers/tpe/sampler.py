@@ -188,8 +188,8 @@ class TPESampler(BaseSampler):
                 cols = np.flatnonzero(together)
             space = history.space().subspace(cols)
             l_est, g_est = self._estimators(history, rows, cols, space, plan["liars"], rng)
-            names = [n for n, c in history.columns.items() if c in set(cols.tolist())]
-            names.sort(key=lambda n: history.columns[n])
+            name_of = {c: n for n, c in history.columns.items()}
+            names = [name_of[c] for c in cols]
             done = trial.params
 
             def repeats(cand: np.ndarray) -> bool:  # matters for the last parameters of a discrete space
