@@ -33,8 +33,8 @@ too: the first fold carries the incumbent's own luck on it; reports/pruning.md, 
 
 Row-sample screens (negative steps, large tables) are judged by successive halving, as
 they are not folds. The defaults (``alpha=0.2``, sigma at the 90th percentile,
-``sentinel_after=9``) come from benchmarks/pruning.py: 59 % of the fold fits saved in
-50-trial searches (66 % without sentinels) at no median loss of hold-out score.
+``sentinel_after=9``) come from benchmarks/pruning.py: 52 % of the fold fits saved in
+50-trial searches (60 % without sentinels) at no median loss of hold-out score.
 """
 
 from __future__ import annotations
