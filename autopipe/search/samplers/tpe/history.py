@@ -48,6 +48,7 @@ class History:
         # completed trials' change in loss from each reported step to their final value
         self._step_deltas: dict[float, list[float]] = {}
         self._offsets: dict[float, float] | None = None
+        self._by_expected: np.ndarray | None = None  # the order by expected loss, for n rows
 
     # -- updating ----------------------------------------------------------------------
     def update(self, trials: list[FrozenTrial]) -> list[FrozenTrial]:
@@ -155,12 +156,15 @@ class History:
         Pruned trials whose step completed trials also reported are placed by their
         expected final loss instead (see the module docstring)."""
         n = self.n
+        if self._by_expected is not None and len(self._by_expected) == n:
+            return self._by_expected
         expected = self.expected_loss()
         if expected is not None:
             known = np.isfinite(expected)
             key = np.where(known, expected, -self._step[:n])
             self._order = None  # the incremental order below assumes the plain ranking
-            return np.lexsort((self._loss[:n], key, ~known))
+            self._by_expected = np.lexsort((self._loss[:n], key, ~known))
+            return self._by_expected
         done = 0 if self._order is None else len(self._order)
         fresh = range(done, n)
         if done == n:
