@@ -5,8 +5,7 @@ trial's first suggestion it splits the history into good and bad trials, draws
 candidates for *all* known parameters jointly from the good density l(x), and keeps the
 candidate with the highest log l(x) - log g(x) that does not repeat a past
 configuration. Later suggestions of the trial read from that joint proposal. A
-parameter the proposal lacks (the trial took a branch the proposal's kernel did not
-have) is proposed by the same rule in one dimension, over the trials that have it.
+parameter the proposal lacks is proposed by the same rule, over the trials that have it.
 
 In a conditional space the proposal is made in stages. The parameters every trial has
 (the branch choices, such as a model family) are decided first, by the ratio over those
