@@ -66,11 +66,11 @@ def cross_validated_gain(predictions: dict[int, np.ndarray], y: np.ndarray, metr
         single = max(seen, key=lambda k: sign * _score(metric, y[rest], seen[k]))
         held = {k: p[rows] for k, p in predictions.items()}
         try:
-            blend = blended_score(held, counts, y[rows], metric)
-            alone = _score(metric, y[rows], held[single])
+            gain = sign * (blended_score(held, counts, y[rows], metric) - _score(metric, y[rows], held[single]))
         except ValueError:  # a metric undefined on this fold (one class only): no verdict here
             continue
-        gains.append(sign * (blend - alone))
+        if np.isfinite(gain):  # ROC AUC of a one-class fold is NaN rather than an error
+            gains.append(gain)
     return float(np.mean(gains)) if gains else 0.0
 
 

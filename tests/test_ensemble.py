@@ -122,7 +122,19 @@ def test_selection_gives_up_once_its_deadline_has_passed():
 def test_large_tables_pick_the_blend_on_a_fixed_sample_of_rows():
     from autopipe.runner import SELECTION_ROWS, _selection_rows
 
-    assert _selection_rows(SELECTION_ROWS, seed=0) is None
-    rows = _selection_rows(3 * SELECTION_ROWS, seed=0)
-    assert len(rows) == SELECTION_ROWS == len(set(rows.tolist())) and rows.max() < 3 * SELECTION_ROWS
-    np.testing.assert_array_equal(rows, _selection_rows(3 * SELECTION_ROWS, seed=0))
+    assert _selection_rows(np.zeros(SELECTION_ROWS), "regression", seed=0) is None
+    y = (np.arange(3 * SELECTION_ROWS) % 100 == 0).astype(int)  # 1 % positives
+    rows = _selection_rows(y, "binary", seed=0)
+    assert len(rows) == SELECTION_ROWS == len(set(rows.tolist())) and rows.max() < len(y)
+    assert y[rows].sum() == SELECTION_ROWS // 100  # stratified: the rare class keeps its share
+    np.testing.assert_array_equal(rows, _selection_rows(y, "binary", seed=0))
+
+
+def test_a_fold_where_the_metric_is_undefined_gives_no_verdict():
+    y = np.r_[np.zeros(40, int), np.ones(10, int)]
+    folds = [np.arange(0, 20), np.arange(20, 40), np.arange(40, 50)]  # two folds hold one class only
+    rng = np.random.default_rng(4)
+    preds = {k: np.column_stack([1 - p, p]) for k, p in
+             ((k, np.clip(0.6 * y + 0.4 * rng.random(50), 0.01, 0.99)) for k in range(3))}
+    gain = cross_validated_gain(preds, y, resolve_metric("roc_auc", "binary", 2), folds)
+    assert np.isfinite(gain)

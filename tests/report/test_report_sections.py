@@ -135,5 +135,5 @@ def test_the_page_says_when_an_ensemble_predicts(schema, study, metric, settings
                                         {"trial": 4, "family": "random_forest", "weight": 0.25}]
     text = re.sub(r"\s+", " ", render_report(s).split('data-section="ensemble"')[1].split("</p>")[0])
     assert "0.931" in text and "0.92" in text
-    assert "scored on the fifth, blending gained 0.0042" in text
+    assert "scored on the one left out, blending gained 0.0042" in text
     assert "trial 6 (lightgbm, 75.0%), trial 4 (random_forest, 25.0%)" in text

@@ -119,3 +119,15 @@ def test_a_branch_with_fewer_parameters_is_not_outscored_by_dimension():
         study.optimize(objective, n_trials=80)
         shares.append(np.mean([t.params["family"] == "a" for t in study.trials[30:]]))
     assert min(shares) > 0.8
+
+
+def test_a_branch_without_parameters_is_tried_once():
+    def objective(t):
+        if t.suggest_categorical("family", ["a", "b"]) == "a":
+            return 0.0  # the best value, and nothing left to tune
+        return 1.0 + t.suggest_float("x", 0, 1)
+
+    for seed in range(3):
+        study = create_study(direction="minimize", sampler=TPESampler(seed=seed))
+        study.optimize(objective, n_trials=40)
+        assert sum(t.params == {"family": "a"} for t in study.trials) == 1

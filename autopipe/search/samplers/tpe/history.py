@@ -10,7 +10,10 @@ CV folds most trials stop after one fold; ranking them all after every completed
 would make TPE's good set "whatever completed", whatever its score, and the sampler
 would chase the families that happen to complete instead of the ones that score well.
 A pruned trial whose step no completed trial reported keeps the old rank: after every
-completed trial, by how far it got, then by its last value.
+completed trial, by how far it got, then by its last value. The changes are learned
+from completed trials only, which were not stopped, so on average they started well
+and their later steps fall back: the estimate errs towards placing a pruned trial too
+low, the safe side for a sampler that should not chase stopped trials.
 """
 
 from __future__ import annotations

@@ -53,8 +53,9 @@ if TYPE_CHECKING:
 class TPESampler(BaseSampler):
     """TPE over a joint, conditional space (see the module docstring).
 
-    Evidence: completed trials by value; pruned trials rank after every completed one,
-    by how far they got, then by their last reported score; failed trials are ignored
+    Evidence: completed trials by value; pruned trials by the value they would likely
+    have reached (history.History.expected_loss), or, where no completed trial reported
+    their step, after every completed one by how far they got; failed trials are ignored
     (their configurations are still never proposed again). Running trials of parallel
     workers count as bad observations (constant liar), so workers spread out.
 
@@ -147,20 +148,25 @@ class TPESampler(BaseSampler):
             dists = list(history.dists)
             if not names:
                 return {}
+            width = len(names)
+            root = np.flatnonzero(history.column_counts() == history.n)  # what every trial has
+            conditional = 0 < len(root) < width
+
+            def repeats(c: np.ndarray) -> bool:
+                """A past or running configuration; in a conditional space also one whose branch
+                choices alone were a whole past configuration (a branch without parameters)."""
+                if _taken(plan, candidates.key_of(c, names, dists)):
+                    return True
+                return conditional and _taken(plan, candidates.key_of(_widen(c[root], root, width), names, dists))
+
             if history.n < max(self.n_startup_trials, 1):
-                best = candidates.unseen_prior_draw(rng, space, np.ones(len(names), bool),
-                                                    lambda c: _taken(plan, candidates.key_of(c, names, dists)))
+                best = candidates.unseen_prior_draw(rng, space, np.ones(width, bool), repeats)
             else:
-                rows = history.order()
-                taken = lambda c: _taken(plan, candidates.key_of(c, names, dists))  # noqa: E731
-                cols = np.arange(len(names))
-                root = np.flatnonzero(history.column_counts() == history.n)
-                if 0 < len(root) < len(names):  # conditional: the branch choices first, on their own
-                    cols, taken = root, (lambda c: False)
+                cols = root if conditional else np.arange(width)  # conditional: the branch choices first
                 sub = space.subspace(cols)
-                l_est, g_est = self._estimators(history, rows, cols, sub, plan["liars"], rng)
-                best = np.full(len(names), np.nan)
-                best[cols] = self._best(rng, l_est, g_est, sub, lambda c: taken(_widen(c, cols, len(names))))
+                l_est, g_est = self._estimators(history, history.order(), cols, sub, plan["liars"], rng)
+                best = np.full(width, np.nan)
+                best[cols] = self._best(rng, l_est, g_est, sub, lambda c: repeats(_widen(c, cols, width)))
         return {name: best[c] for c, name in enumerate(names) if not np.isnan(best[c])}
 
     def _group(self, plan: dict, rng, trial: "Trial", name: str, distribution: Distribution) -> float:
@@ -179,22 +185,21 @@ class TPESampler(BaseSampler):
                 return sample_uniform_internal(rng, distribution)
             cols = np.array([col])
             if self.multivariate:
-                present = ~np.isnan(values[rows])
-                asked = [history.columns[p] for p in trial.params if p in history.columns]
-                together = present.all(axis=0)
-                together[asked] = False
+                present = ~np.isnan(values)
+                together = (present == present[:, [col]]).all(axis=0)  # in exactly the same trials
+                held = [*trial.params, *(plan["proposal"] or {})]
+                together[[history.columns[p] for p in held if p in history.columns]] = False
                 together[col] = True
                 cols = np.flatnonzero(together)
             space = history.space().subspace(cols)
             l_est, g_est = self._estimators(history, rows, cols, space, plan["liars"], rng)
             name_of = {c: n for n, c in history.columns.items()}
             names = [name_of[c] for c in cols]
-            done = trial.params
+            dists = [history.dists[c] for c in cols]
+            done = config_key(trial.params)
 
             def repeats(cand: np.ndarray) -> bool:  # matters for the last parameters of a discrete space
-                group = {n: history.dists[c].to_external(_clip_choice(history.dists[c], v))
-                         for n, c, v in zip(names, cols, cand)}
-                return _taken(plan, config_key({**done, **group}))
+                return _taken(plan, done | candidates.key_of(cand, names, dists))
 
             proposal = self._best(rng, l_est, g_est, space, repeats)
         plan["proposal"] = {**(plan["proposal"] or {}), **dict(zip(names, proposal))}
@@ -277,12 +282,6 @@ def _widen(values: np.ndarray, cols: np.ndarray, width: int) -> np.ndarray:
     out = np.full(width, np.nan)
     out[cols] = values
     return out
-
-
-def _clip_choice(distribution: Distribution, internal: float) -> float:
-    if isinstance(distribution, CategoricalDistribution):
-        return min(internal, len(distribution.choices) - 1)
-    return internal
 
 
 def _inside(distribution: Distribution, internal: float) -> bool:
