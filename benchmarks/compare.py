@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from holdout import ROOT, split, test_score  # noqa: E402
+from holdout import ROOT, code_version, split, test_score  # noqa: E402
 
 REPORTS = ROOT / "reports"
 NOTES = "<!-- notes: kept when the tables are regenerated -->"
@@ -48,17 +48,7 @@ def run_one(system: str, dataset: str, seed: int, budget: float) -> dict:
     fit_s = time.perf_counter() - t0
     return {"system": system, "dataset": dataset, "seed": seed, "budget": budget, "task": task,
             "test": round(test_score(task, model, Xte, yte), 5), "fit_s": round(fit_s, 1),
-            "overrun": round(fit_s / budget - 1, 3), **facts, "code": _code_version()}
-
-
-def _code_version() -> str:
-    """The commit the run used ("+" when the package had uncommitted changes), so rows of
-    different code in one results file can be told apart."""
-    def git(*args):
-        return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True).stdout.strip()
-
-    head = git("rev-parse", "--short", "HEAD")
-    return head + ("+" if git("status", "--porcelain", "--", "autopipe") else "") if head else "unknown"
+            "overrun": round(fit_s / budget - 1, 3), **facts, "code": code_version()}
 
 
 def summarise(rows: pd.DataFrame) -> str:

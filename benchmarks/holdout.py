@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import time
 from pathlib import Path
 
@@ -22,6 +23,16 @@ SEARCH_PATHS = [ROOT / "datasets", ROOT.parent / "shared" / "datasets"]
 TARGETS = {"breast_cancer": "target", "penguins": "species", "diabetes": "target", "credit_g": "credit_risk",
            "car_evaluation": "class", "adult": "income", "bank_marketing": "y", "census_income_kdd": "income",
            "flights_3m": "delay", "diamonds": "price", "shuttle": "Class", "mnist_5k": "label"}
+
+
+def code_version() -> str:
+    """The commit that ran ("+" when the package had uncommitted changes), so rows of
+    different code in one results file can be told apart."""
+    def git(*args):
+        return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True).stdout.strip()
+
+    head = git("rev-parse", "--short", "HEAD")
+    return head + ("+" if git("status", "--porcelain", "--", "autopipe") else "") if head else "unknown"
 
 
 def find(name: str) -> Path:

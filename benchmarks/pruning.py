@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from holdout import ROOT, split, test_score  # noqa: E402
+from holdout import ROOT, code_version, split, test_score  # noqa: E402
 
 PRUNERS = ("none", "halving", "racing")
 NOTES = "<!-- notes: kept when the tables are regenerated -->"
@@ -56,7 +56,8 @@ def run(name: str, seed: int, pruner: str, n_trials: int) -> dict:
     return {"dataset": name, "seed": seed, "pruner": pruner, "trials_asked": n_trials, "trials": len(trials),
             "pruned": sum(t.state.name == "PRUNED" for t in trials),
             "fold_fits": sum(len(t.user_attrs.get("fold_scores", [])) for t in trials),
-            "cv": est.cv_score_, "test": test_score(task, est, Xte, yte), "seconds": round(time.perf_counter() - t0, 1)}
+            "cv": est.cv_score_, "test": test_score(task, est, Xte, yte), "seconds": round(time.perf_counter() - t0, 1),
+            "code": code_version()}
 
 
 def summarise(rows: pd.DataFrame) -> pd.DataFrame:
@@ -87,10 +88,12 @@ def main() -> None:
     rows = []
     log = ROOT / "reports" / f"{a.out}.jsonl"
     log.parent.mkdir(exist_ok=True)
-    done = {}
-    if log.exists():  # an interrupted benchmark resumes where it stopped
+    done, code = {}, code_version()
+    if log.exists():  # an interrupted benchmark resumes where it stopped; rows of other code are left out
         for line in log.read_text().splitlines():
             r = json.loads(line)
+            if r.get("code") != code:
+                continue
             done[(r["dataset"], r["seed"], r["pruner"], r.get("trials_asked", r["trials"]))] = r
     with open(log, "a") as fh:
         for name in a.datasets.split(","):
