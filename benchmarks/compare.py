@@ -69,7 +69,7 @@ def summarise(rows: pd.DataFrame) -> str:
         # the forest was the best, or within 0.1 % of it: no scale to normalise on (a gap of
         # 3e-5 AUC would turn a 0.01 shortfall into a score of -300 and swamp the mean)
         denom = np.where(denom > 1e-3 * np.maximum(np.abs(rf_at), 1e-3), denom, np.nan)
-        rows["normalised"] = (rows["test"].to_numpy() - rf.reindex(idx).to_numpy()) / denom
+        rows["normalised"] = (rows["test"].to_numpy() - rf_at) / denom
     parts = []
     for budget, group in rows.groupby("budget"):
         scores = group.pivot_table(index="dataset", columns="system", values="test", aggfunc="median")

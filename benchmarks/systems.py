@@ -151,8 +151,11 @@ def fit_optuna(task, X, y, budget, seed):
 
 
 class _Columns:
-    def __init__(self, pipe, columns):
-        self.pipe, self.columns = pipe, columns
+    """A pipeline fitted on the schema's columns, answering for whole frames (``classes`` in
+    the order of its probability columns, when the caller scores it directly)."""
+
+    def __init__(self, pipe, columns, classes=None):
+        self.pipe, self.columns, self.classes_ = pipe, columns, classes
 
     def predict(self, X):
         return self.pipe.predict(X[self.columns])
